@@ -1,0 +1,20 @@
+/* Exact Chamfer values between two clusters, with early exit once a value cannot beat a bound. */
+#ifndef SCIPAR_CHAMFER_H
+#define SCIPAR_CHAMFER_H
+
+#include "scipar/scipar.h"
+
+/* One cluster's points, structure of arrays. */
+typedef struct cluster_view {
+  const double *x, *y, *z;
+  int64_t n;
+} cluster_view;
+
+/* Computes the Chamfer value of (a, b) into *value and returns 1, or returns 0 as soon as the value is
+ * certain to exceed stop (pass INFINITY for no early exit). The value does not depend on stop, and
+ * chamfer(a, b) is always evaluated as d(a->b) then d(b->a), so it is bit-identical whichever side
+ * asks: callers must pass the source cluster as a. */
+int chamfer_bounded(cluster_view a, cluster_view b, scipar_metric metric, int squared, double stop,
+                    double *value);
+
+#endif

@@ -1,0 +1,153 @@
+#include "SciparInput.h"
+
+#include "vtkArrayDispatch.h"
+#include "vtkDataArray.h"
+#include "vtkDataArrayRange.h"
+#include "vtkDoubleArray.h"
+#include "vtkPointData.h"
+#include "vtkPointSet.h"
+#include "vtkPoints.h"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <type_traits>
+
+namespace
+{
+// Converts cluster ids of any numeric type to int64. Floating-point ids are accepted when every value
+// is an integer that int64 can hold, since many readers (CSV, some simulation codes) store ids as floats.
+struct LabelConverter
+{
+  std::vector<int64_t>* Labels = nullptr;
+  std::string Problem;
+
+  template <typename ArrayT>
+  void operator()(ArrayT* array)
+  {
+    using ValueT = vtk::GetAPIType<ArrayT>;
+    const auto values = vtk::DataArrayValueRange<1>(array);
+    Labels->resize(static_cast<size_t>(values.size()));
+    vtkIdType i = 0;
+    for (const ValueT value : values)
+    {
+      if (!this->Convert(value, (*Labels)[static_cast<size_t>(i)]))
+      {
+        std::ostringstream text;
+        text << "value " << +value << " at point " << i << " is not an integer that fits in 64 bits";
+        this->Problem = text.str();
+        return;
+      }
+      ++i;
+    }
+  }
+
+  template <typename ValueT>
+  static bool Convert(ValueT value, int64_t& label)
+  {
+    if constexpr (std::is_floating_point<ValueT>::value)
+    {
+      // 2^63 is exactly representable; every double in [-2^63, 2^63) converts without overflow.
+      const double limit = 9223372036854775808.0;
+      const double v = static_cast<double>(value);
+      if (!std::isfinite(v) || std::floor(v) != v || v < -limit || v >= limit)
+      {
+        return false;
+      }
+    }
+    else if constexpr (std::is_unsigned<ValueT>::value && sizeof(ValueT) >= sizeof(int64_t))
+    {
+      if (value > static_cast<ValueT>(std::numeric_limits<int64_t>::max()))
+      {
+        return false;
+      }
+    }
+    label = static_cast<int64_t>(value);
+    return true;
+  }
+};
+
+struct PointCopier
+{
+  std::vector<double>* Copy = nullptr;
+
+  template <typename ArrayT>
+  void operator()(ArrayT* array)
+  {
+    const auto tuples = vtk::DataArrayTupleRange<3>(array);
+    Copy->resize(3 * static_cast<size_t>(tuples.size()));
+    size_t i = 0;
+    for (const auto tuple : tuples)
+    {
+      for (const auto component : tuple)
+      {
+        (*Copy)[i++] = static_cast<double>(component);
+      }
+    }
+  }
+};
+}
+
+bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const std::string& inputName,
+  CloudInput& cloud, std::string& error)
+{
+  const vtkIdType numPoints = points->GetNumberOfPoints();
+  const std::string where = inputName + " cluster array '" + arrayName + "'";
+  if (arrayName.empty())
+  {
+    error = inputName + " input: no cluster array is selected";
+    return false;
+  }
+  vtkAbstractArray* found = points->GetPointData()->GetAbstractArray(arrayName.c_str());
+  vtkDataArray* clusterIds = vtkDataArray::SafeDownCast(found);
+  if (!clusterIds)
+  {
+    error = where + (found ? " is not numeric" : " is not a point-data array of the input");
+    return false;
+  }
+  if (clusterIds->GetNumberOfComponents() != 1)
+  {
+    error = where + " has " + std::to_string(clusterIds->GetNumberOfComponents()) +
+      " components; cluster ids need exactly one";
+    return false;
+  }
+  if (clusterIds->GetNumberOfTuples() != numPoints)
+  {
+    error = where + " has " + std::to_string(clusterIds->GetNumberOfTuples()) + " values for " +
+      std::to_string(numPoints) + " points: it must be a point-data array";
+    return false;
+  }
+
+  LabelConverter labels;
+  labels.Labels = &cloud.Labels;
+  if (!vtkArrayDispatch::Dispatch::Execute(clusterIds, labels))
+  {
+    labels(clusterIds);
+  }
+  if (!labels.Problem.empty())
+  {
+    error = where + ": " + labels.Problem;
+    return false;
+  }
+
+  const double* xyz = nullptr;
+  if (numPoints > 0)
+  {
+    vtkDataArray* coordinates = points->GetPoints()->GetData();
+    if (auto* doubles = vtkDoubleArray::SafeDownCast(coordinates))
+    {
+      xyz = doubles->GetPointer(0);
+    }
+    else
+    {
+      PointCopier copier{ &cloud.PointCopy };
+      if (!vtkArrayDispatch::Dispatch::Execute(coordinates, copier))
+      {
+        copier(coordinates);
+      }
+      xyz = cloud.PointCopy.data();
+    }
+  }
+  cloud.Cloud = scipar_cloud{ xyz, cloud.Labels.data(), static_cast<size_t>(numPoints) };
+  return true;
+}

@@ -1,0 +1,153 @@
+#include "SciparOutput.h"
+
+#include "vtkCellArray.h"
+#include "vtkCellData.h"
+#include "vtkDataSetAttributes.h"
+#include "vtkDoubleArray.h"
+#include "vtkFieldData.h"
+#include "vtkIntArray.h"
+#include "vtkNew.h"
+#include "vtkPointData.h"
+#include "vtkPointSet.h"
+#include "vtkPoints.h"
+#include "vtkStringArray.h"
+#include "vtkTable.h"
+#include "vtkTypeInt64Array.h"
+#include "vtkUnsignedCharArray.h"
+#include "vtkUnstructuredGrid.h"
+
+#include <limits>
+
+namespace
+{
+template <typename ArrayT>
+vtkNew<ArrayT> NamedArray(const char* name, vtkIdType size)
+{
+  vtkNew<ArrayT> array;
+  array->SetName(name);
+  array->SetNumberOfTuples(size);
+  return array;
+}
+
+// Adds ClusterId, PairId, PairDistance, Mutual and PairIndex for `count` items (points or cells), where
+// item i has label labelOf(i) and belongs to cluster clusterOf(i) (-1: none).
+template <typename LabelOf, typename ClusterOf>
+void AddPairArrays(vtkDataSetAttributes* attributes, vtkIdType count, LabelOf labelOf,
+  ClusterOf clusterOf, const scipar_side& side, const scipar_side& other)
+{
+  auto clusterId = NamedArray<vtkTypeInt64Array>("ClusterId", count);
+  auto pairId = NamedArray<vtkTypeInt64Array>("PairId", count);
+  auto pairDistance = NamedArray<vtkDoubleArray>("PairDistance", count);
+  auto mutual = NamedArray<vtkUnsignedCharArray>("Mutual", count);
+  auto pairIndex = NamedArray<vtkTypeInt64Array>("PairIndex", count);
+  for (vtkIdType i = 0; i < count; ++i)
+  {
+    const int64_t c = clusterOf(i);
+    const int64_t nearest = c >= 0 ? side.nearest[c] : -1;
+    clusterId->SetValue(i, labelOf(i));
+    pairId->SetValue(i, nearest >= 0 ? other.cluster_ids[nearest] : -1);
+    pairDistance->SetValue(
+      i, nearest >= 0 ? side.nearest_distance[c] : std::numeric_limits<double>::quiet_NaN());
+    mutual->SetValue(i, c >= 0 ? side.mutual[c] : 0);
+    pairIndex->SetValue(i, c >= 0 ? side.pair_index[c] : -1);
+  }
+  attributes->AddArray(clusterId);
+  attributes->AddArray(pairId);
+  attributes->AddArray(pairDistance);
+  attributes->AddArray(mutual);
+  attributes->AddArray(pairIndex);
+}
+
+vtkNew<vtkTypeInt64Array> Int64Array(const char* name, const int64_t* values, size_t count)
+{
+  auto array = NamedArray<vtkTypeInt64Array>(name, static_cast<vtkIdType>(count));
+  std::copy(values, values + count, array->GetPointer(0));
+  return array;
+}
+}
+
+void scipar::BuildClusterGrid(vtkPointSet* input, const std::vector<int64_t>& labels,
+  const scipar_side& side, const scipar_side& other, vtkUnstructuredGrid* output)
+{
+  const vtkIdType numPoints = input->GetNumberOfPoints();
+  if (input->GetPoints())
+  {
+    output->SetPoints(input->GetPoints()); // shared, never modified
+  }
+  else
+  {
+    vtkNew<vtkPoints> none;
+    output->SetPoints(none);
+  }
+  output->GetPointData()->PassData(input->GetPointData());
+
+  const size_t k = side.num_clusters;
+  vtkNew<vtkCellArray> cells;
+  cells->SetData(Int64Array("Offsets", side.cluster_offsets, k + 1),
+    Int64Array("Connectivity", side.cluster_point_ids, static_cast<size_t>(side.cluster_offsets[k])));
+  output->SetCells(VTK_POLY_VERTEX, cells);
+
+  AddPairArrays(
+    output->GetPointData(), numPoints, [&](vtkIdType i) { return labels[i]; },
+    [&](vtkIdType i) { return side.point_cluster[i]; }, side, other);
+  AddPairArrays(
+    output->GetCellData(), static_cast<vtkIdType>(k),
+    [&](vtkIdType c) { return side.cluster_ids[c]; }, [](vtkIdType c) { return int64_t(c); }, side,
+    other);
+}
+
+void scipar::BuildPairsTable(const scipar_result& result, vtkTable* output)
+{
+  const auto rows = static_cast<vtkIdType>(result.num_pairs);
+  auto sourceId = NamedArray<vtkTypeInt64Array>("SourceId", rows);
+  auto targetId = NamedArray<vtkTypeInt64Array>("TargetId", rows);
+  auto distance = NamedArray<vtkDoubleArray>("Distance", rows);
+  auto sourceToTarget = NamedArray<vtkUnsignedCharArray>("SourceToTarget", rows);
+  auto targetToSource = NamedArray<vtkUnsignedCharArray>("TargetToSource", rows);
+  auto mutual = NamedArray<vtkUnsignedCharArray>("Mutual", rows);
+  auto sourcePoints = NamedArray<vtkTypeInt64Array>("SourcePoints", rows);
+  auto targetPoints = NamedArray<vtkTypeInt64Array>("TargetPoints", rows);
+  for (vtkIdType r = 0; r < rows; ++r)
+  {
+    const scipar_pair& pair = result.pairs[r];
+    sourceId->SetValue(r, result.source.cluster_ids[pair.source]);
+    targetId->SetValue(r, result.target.cluster_ids[pair.target]);
+    distance->SetValue(r, pair.distance);
+    sourceToTarget->SetValue(r, pair.source_to_target);
+    targetToSource->SetValue(r, pair.target_to_source);
+    mutual->SetValue(r, pair.mutual);
+    sourcePoints->SetValue(r, result.source.cluster_sizes[pair.source]);
+    targetPoints->SetValue(r, result.target.cluster_sizes[pair.target]);
+  }
+  output->AddColumn(sourceId);
+  output->AddColumn(targetId);
+  output->AddColumn(distance);
+  output->AddColumn(sourceToTarget);
+  output->AddColumn(targetToSource);
+  output->AddColumn(mutual);
+  output->AddColumn(sourcePoints);
+  output->AddColumn(targetPoints);
+}
+
+void scipar::AddRunInformation(
+  const scipar_result& result, const scipar_options& options, vtkDataObject* output)
+{
+  vtkFieldData* fields = output->GetFieldData();
+  vtkNew<vtkStringArray> metric;
+  metric->SetName("ChamferMetric");
+  metric->InsertNextValue(scipar_metric_name(options.metric));
+  fields->AddArray(metric);
+
+  auto squared = NamedArray<vtkIntArray>("SquaredDistances", 1);
+  squared->SetValue(0, options.squared ? 1 : 0);
+  fields->AddArray(squared);
+  auto threads = NamedArray<vtkIntArray>("NumberOfThreads", 1);
+  threads->SetValue(0, result.num_threads);
+  fields->AddArray(threads);
+  auto wall = NamedArray<vtkDoubleArray>("WallTimeSeconds", 1);
+  wall->SetValue(0, result.wall_seconds);
+  fields->AddArray(wall);
+  auto cpu = NamedArray<vtkDoubleArray>("CPUTimeSeconds", 1);
+  cpu->SetValue(0, result.cpu_seconds);
+  fields->AddArray(cpu);
+}

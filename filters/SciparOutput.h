@@ -1,0 +1,32 @@
+// Turns a scipar core result into the filter's VTK outputs.
+#ifndef SciparOutput_h
+#define SciparOutput_h
+
+#include "scipar/scipar.h"
+
+#include <cstdint>
+#include <vector>
+
+class vtkDataObject;
+class vtkPointSet;
+class vtkTable;
+class vtkUnstructuredGrid;
+
+namespace scipar
+{
+/// `output` gets the points and point arrays of `input`, one poly-vertex cell per cluster of `side`,
+/// and on points and cells ClusterId, PairId, PairDistance, Mutual and PairIndex. `labels` are the
+/// input's cluster ids, one per point; `other` is the side of the other cloud.
+void BuildClusterGrid(vtkPointSet* input, const std::vector<int64_t>& labels, const scipar_side& side,
+  const scipar_side& other, vtkUnstructuredGrid* output);
+
+/// One row per pair: SourceId, TargetId, Distance, SourceToTarget, TargetToSource, Mutual,
+/// SourcePoints, TargetPoints.
+void BuildPairsTable(const scipar_result& result, vtkTable* output);
+
+/// Field data saying how the result was computed: ChamferMetric, SquaredDistances, NumberOfThreads,
+/// WallTimeSeconds and CPUTimeSeconds (their ratio is the parallel speed-up).
+void AddRunInformation(const scipar_result& result, const scipar_options& options, vtkDataObject* output);
+}
+
+#endif

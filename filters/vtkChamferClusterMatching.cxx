@@ -1,0 +1,132 @@
+#include "vtkChamferClusterMatching.h"
+
+#include "SciparInput.h"
+#include "SciparOutput.h"
+
+#include "vtkDemandDrivenPipeline.h"
+#include "vtkInformation.h"
+#include "vtkInformationVector.h"
+#include "vtkObjectFactory.h"
+#include "vtkPointSet.h"
+#include "vtkTable.h"
+#include "vtkUnstructuredGrid.h"
+
+#include <memory>
+
+vtkStandardNewMacro(vtkChamferClusterMatching);
+
+namespace
+{
+const char* const PortNames[2] = { "Source", "Target" };
+
+int ForwardProgress(double fraction, void* self)
+{
+  auto* filter = static_cast<vtkChamferClusterMatching*>(self);
+  filter->UpdateProgress(fraction);
+  return filter->GetAbortExecute() ? 1 : 0;
+}
+
+struct ResultDeleter
+{
+  void operator()(scipar_result* result) const
+  {
+    scipar_result_free(result);
+    delete result;
+  }
+};
+}
+
+vtkChamferClusterMatching::vtkChamferClusterMatching()
+{
+  this->SetNumberOfInputPorts(2);
+  this->SetNumberOfOutputPorts(3);
+}
+
+int vtkChamferClusterMatching::FillInputPortInformation(int, vtkInformation* info)
+{
+  info->Set(vtkAlgorithm::INPUT_REQUIRED_DATA_TYPE(), "vtkPointSet");
+  return 1;
+}
+
+int vtkChamferClusterMatching::FillOutputPortInformation(int port, vtkInformation* info)
+{
+  info->Set(vtkDataObject::DATA_TYPE_NAME(), port < 2 ? "vtkUnstructuredGrid" : "vtkTable");
+  return 1;
+}
+
+vtkTypeBool vtkChamferClusterMatching::ProcessRequest(
+  vtkInformation* request, vtkInformationVector** inputs, vtkInformationVector* outputs)
+{
+  if (request->Has(vtkDemandDrivenPipeline::REQUEST_DATA()))
+  {
+    return this->RequestData(request, inputs, outputs);
+  }
+  return this->Superclass::ProcessRequest(request, inputs, outputs);
+}
+
+int vtkChamferClusterMatching::RequestData(
+  vtkInformation*, vtkInformationVector** inputs, vtkInformationVector* outputs)
+{
+  vtkUnstructuredGrid* grids[2] = { vtkUnstructuredGrid::GetData(outputs, 0),
+    vtkUnstructuredGrid::GetData(outputs, 1) };
+  vtkTable* pairs = vtkTable::GetData(outputs, 2);
+
+  vtkPointSet* clouds[2];
+  scipar::CloudInput read[2];
+  for (int port = 0; port < 2; ++port)
+  {
+    clouds[port] = vtkPointSet::GetData(inputs[port], 0);
+    if (!clouds[port])
+    {
+      vtkErrorMacro(<< PortNames[port] << " input is missing: connect a point set to it");
+      return 0;
+    }
+    std::string error;
+    const std::string& arrayName =
+      port == 0 ? this->SourceClusterArrayName : this->TargetClusterArrayName;
+    if (!scipar::ReadCloud(clouds[port], arrayName, PortNames[port], read[port], error))
+    {
+      vtkErrorMacro(<< error);
+      return 0;
+    }
+  }
+
+  scipar_options options;
+  scipar_options_init(&options);
+  options.metric = static_cast<scipar_metric>(this->Metric);
+  options.squared = this->SquaredDistances ? 1 : 0;
+  options.max_pair_distance = this->MaxPairDistance;
+  options.num_threads = this->NumberOfThreads;
+  options.progress = ForwardProgress;
+  options.progress_user_data = this;
+
+  std::unique_ptr<scipar_result, ResultDeleter> result(new scipar_result{});
+  const scipar_status status =
+    scipar_match(&read[0].Cloud, &read[1].Cloud, &options, result.get());
+  if (status != SCIPAR_OK)
+  {
+    vtkErrorMacro(<< "Chamfer cluster matching failed: " << result->message);
+    return 0;
+  }
+
+  scipar::BuildClusterGrid(clouds[0], read[0].Labels, result->source, result->target, grids[0]);
+  scipar::BuildClusterGrid(clouds[1], read[1].Labels, result->target, result->source, grids[1]);
+  scipar::BuildPairsTable(*result, pairs);
+  for (vtkDataObject* output : { static_cast<vtkDataObject*>(grids[0]),
+         static_cast<vtkDataObject*>(grids[1]), static_cast<vtkDataObject*>(pairs) })
+  {
+    scipar::AddRunInformation(*result, options, output);
+  }
+  return 1;
+}
+
+void vtkChamferClusterMatching::PrintSelf(ostream& os, vtkIndent indent)
+{
+  this->Superclass::PrintSelf(os, indent);
+  os << indent << "SourceClusterArrayName: " << this->SourceClusterArrayName << "\n";
+  os << indent << "TargetClusterArrayName: " << this->TargetClusterArrayName << "\n";
+  os << indent << "Metric: " << scipar_metric_name(static_cast<scipar_metric>(this->Metric)) << "\n";
+  os << indent << "SquaredDistances: " << this->SquaredDistances << "\n";
+  os << indent << "MaxPairDistance: " << this->MaxPairDistance << "\n";
+  os << indent << "NumberOfThreads: " << this->NumberOfThreads << "\n";
+}

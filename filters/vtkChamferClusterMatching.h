@@ -1,0 +1,117 @@
+/**
+ * @class vtkChamferClusterMatching
+ * @brief Pairs every cluster of one point cloud with its nearest cluster, by Chamfer distance, in another.
+ *
+ * Inputs: port 0 (Source) and port 1 (Target), any vtkPointSet, each with a point-data array of
+ * integral cluster ids, named by SourceClusterArrayName and TargetClusterArrayName ("ClusterId" by
+ * default).
+ *
+ * Outputs:
+ * - port 0 (Source) and port 1 (Target): vtkUnstructuredGrid with the input points, one
+ *   VTK_POLY_VERTEX cell per cluster, every input point array, and on points and cells ClusterId,
+ *   PairId (the matched cluster's id in the other cloud, -1 if none), PairDistance (NaN if none),
+ *   Mutual (1 when both clusters chose each other) and PairIndex (row of the pairs table, -1 if none).
+ * - port 2 (Pairs): vtkTable, one row per pair nearest in at least one direction.
+ *
+ * The computation lives in the scipar core (C, OpenMP); this class only converts data.
+ */
+#ifndef vtkChamferClusterMatching_h
+#define vtkChamferClusterMatching_h
+
+#include "SciparFiltersModule.h"
+#include "vtkAlgorithm.h"
+
+#include <string>
+
+class SCIPARFILTERS_EXPORT vtkChamferClusterMatching : public vtkAlgorithm
+{
+public:
+  static vtkChamferClusterMatching* New();
+  vtkTypeMacro(vtkChamferClusterMatching, vtkAlgorithm);
+  void PrintSelf(ostream& os, vtkIndent indent) override;
+
+  enum Metrics
+  {
+    MAX = 0,
+    SUM = 1,
+    MEAN = 2,
+    HAUSDORFF = 3
+  };
+
+  ///@{
+  /// How d(A->B) and d(B->A) combine: MAX (default), SUM, MEAN, or HAUSDORFF.
+  vtkSetClampMacro(Metric, int, MAX, HAUSDORFF);
+  vtkGetMacro(Metric, int);
+  ///@}
+
+  ///@{
+  /// Use squared Euclidean distances. Off by default.
+  vtkSetMacro(SquaredDistances, bool);
+  vtkGetMacro(SquaredDistances, bool);
+  vtkBooleanMacro(SquaredDistances, bool);
+  ///@}
+
+  ///@{
+  /// Clusters whose nearest cluster is farther than this stay unpaired. 0 (default): no limit.
+  vtkSetClampMacro(MaxPairDistance, double, 0.0, VTK_DOUBLE_MAX);
+  vtkGetMacro(MaxPairDistance, double);
+  ///@}
+
+  ///@{
+  /// Threads for the computation. 0 (default): all cores.
+  vtkSetClampMacro(NumberOfThreads, int, 0, VTK_INT_MAX);
+  vtkGetMacro(NumberOfThreads, int);
+  ///@}
+
+  ///@{
+  /// Name of each input's point-data array of cluster ids. Default: "ClusterId".
+  vtkSetStdStringFromCharMacro(SourceClusterArrayName);
+  vtkGetCharFromStdStringMacro(SourceClusterArrayName);
+  vtkSetStdStringFromCharMacro(TargetClusterArrayName);
+  vtkGetCharFromStdStringMacro(TargetClusterArrayName);
+  ///@}
+
+  ///@{
+  /// The five-argument form of ParaView's array selection widget (index, port, connection, field
+  /// association, name); only the name is used, the field association is always points. The arrays
+  /// are deliberately not stored with SetInputArrayToProcess: ParaView 5.11's post-filter executive
+  /// numbers array selections across all input ports, and two selections on two ports crash it.
+  void SetSourceClusterArray(int, int, int, int, const char* name)
+  {
+    this->SetSourceClusterArrayName(name);
+  }
+  void SetTargetClusterArray(int, int, int, int, const char* name)
+  {
+    this->SetTargetClusterArrayName(name);
+  }
+  ///@}
+
+  /// Connects the source cloud (port 0).
+  void SetSourceConnection(vtkAlgorithmOutput* output) { this->SetInputConnection(0, output); }
+  /// Connects the target cloud (port 1).
+  void SetTargetConnection(vtkAlgorithmOutput* output) { this->SetInputConnection(1, output); }
+
+  vtkTypeBool ProcessRequest(
+    vtkInformation* request, vtkInformationVector** inputs, vtkInformationVector* outputs) override;
+
+protected:
+  vtkChamferClusterMatching();
+  ~vtkChamferClusterMatching() override = default;
+
+  int FillInputPortInformation(int port, vtkInformation* info) override;
+  int FillOutputPortInformation(int port, vtkInformation* info) override;
+  int RequestData(vtkInformation* request, vtkInformationVector** inputs, vtkInformationVector* outputs);
+
+  std::string SourceClusterArrayName = "ClusterId";
+  std::string TargetClusterArrayName = "ClusterId";
+  int Metric = MAX;
+  bool SquaredDistances = false;
+  double MaxPairDistance = 0.0;
+  int NumberOfThreads = 0;
+
+private:
+  vtkChamferClusterMatching(const vtkChamferClusterMatching&) = delete;
+  void operator=(const vtkChamferClusterMatching&) = delete;
+};
+
+#endif
