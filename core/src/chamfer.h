@@ -11,7 +11,7 @@ typedef struct cluster_view {
 } cluster_view;
 
 /* Computes the Chamfer value of (a, b) into *value and returns 1, or returns 0 as soon as the value is
- * certain to exceed stop (pass INFINITY for no early exit). The value does not depend on stop, and
+ * certain to exceed stop (pass INFINITY for no early exit). A returned value may still exceed stop. The value does not depend on stop, and
  * chamfer(a, b) is always evaluated as d(a->b) then d(b->a), so it is bit-identical whichever side
  * asks: callers must pass the source cluster as a. */
 int chamfer_bounded(cluster_view a, cluster_view b, scipar_metric metric, int squared, double stop,

@@ -58,8 +58,9 @@ static void nearest_one(const cluster_set *from, size_t k, const cluster_set *to
     const int complete = from_is_source
                            ? chamfer_bounded(self, other, options->metric, options->squared, stop, &value)
                            : chamfer_bounded(other, self, options->metric, options->squared, stop, &value);
-    /* Candidates come in ascending id order, so a strict < leaves a tie to the smaller id. */
-    if (complete && (best_index < 0 || value < best)) {
+    /* Candidates come in ascending id order, so a strict < leaves a tie to the smaller id. A
+     * complete value may still exceed stop (the running mean is checked only now and then). */
+    if (complete && value <= stop && (best_index < 0 || value < best)) {
       best = value;
       best_index = (int64_t)c;
       stop = value;

@@ -1,0 +1,4 @@
+#include "check.h"
+
+int checks_passed;
+int checks_failed;
