@@ -4,9 +4,13 @@
 #include <stdlib.h>
 
 /* Squared distance from (px, py, pz) to its nearest point of b. The min is exact whatever the
- * evaluation order, so the SIMD reduction keeps results reproducible. */
+ * evaluation order, so the SIMD reduction and the tree give the same value as a plain scan. */
 static double nearest_squared(double px, double py, double pz, cluster_view b)
 {
+  if (b.tree.split_value) {
+    const double q[3] = {px, py, pz};
+    return kdtree_nearest_squared(b.x, b.y, b.z, b.n, b.tree, q);
+  }
   double best = INFINITY;
 #pragma omp simd reduction(min : best)
   for (int64_t j = 0; j < b.n; ++j) {
@@ -80,8 +84,8 @@ double scipar_chamfer(const double *a, size_t num_a, const double *b, size_t num
   for (size_t i = 0; i < num_b; ++i)
     for (int d = 0; d < 3; ++d)
       sb[d * num_b + i] = b[3 * i + d];
-  const cluster_view va = {sa, sa + num_a, sa + 2 * num_a, (int64_t)num_a};
-  const cluster_view vb = {sb, sb + num_b, sb + 2 * num_b, (int64_t)num_b};
+  const cluster_view va = {sa, sa + num_a, sa + 2 * num_a, (int64_t)num_a, {NULL, NULL}};
+  const cluster_view vb = {sb, sb + num_b, sb + 2 * num_b, (int64_t)num_b, {NULL, NULL}};
   double value = NAN;
   chamfer_bounded(va, vb, metric, squared, INFINITY, &value);
   free(soa);

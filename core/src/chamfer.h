@@ -2,12 +2,14 @@
 #ifndef SCIPAR_CHAMFER_H
 #define SCIPAR_CHAMFER_H
 
+#include "kdtree.h"
 #include "scipar/scipar.h"
 
-/* One cluster's points, structure of arrays. */
+/* One cluster's points, structure of arrays, with its k-d tree when it is large. */
 typedef struct cluster_view {
   const double *x, *y, *z;
   int64_t n;
+  kdtree_view tree; /* tree.split_value is NULL for a cluster searched by brute force */
 } cluster_view;
 
 /* Computes the Chamfer value of (a, b) into *value and returns 1, or returns 0 as soon as the value is

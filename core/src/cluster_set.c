@@ -1,8 +1,10 @@
 #include "cluster_set.h"
 
+#include "kdtree.h"
 #include "radix_sort.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,10 +53,85 @@ static int64_t *distinct_labels(const scipar_cloud *cloud, size_t num_finite, si
   return shrunk ? shrunk : keys;
 }
 
-static void compute_bounds_and_centroids(cluster_set *set)
+/* point_cluster for every point. Labels spanning a range no wider than the cloud (the usual 0..k-1
+ * and its offsets) go through a direct table; others through a binary search. */
+static scipar_status assign_points(const scipar_cloud *cloud, cluster_set *set, int num_threads)
+{
+  const size_t k = set->num_clusters;
+  const long long n = (long long)cloud->num_points;
+  const uint64_t span = k ? (uint64_t)set->ids[k - 1] - (uint64_t)set->ids[0] : 0;
+  int32_t *table = NULL;
+  if (k > 0 && k < INT32_MAX && span < cloud->num_points) {
+    table = malloc((span + 1) * sizeof *table);
+    if (table)
+      for (size_t c = 0; c < k; ++c)
+        table[(uint64_t)set->ids[c] - (uint64_t)set->ids[0]] = (int32_t)c;
+  }
+#pragma omp parallel for num_threads(num_threads) schedule(static)
+  for (long long i = 0; i < n; ++i) {
+    if (!point_is_finite(cloud->points + 3 * i))
+      set->point_cluster[i] = -1;
+    else if (table)
+      set->point_cluster[i] = table[(uint64_t)cloud->labels[i] - (uint64_t)set->ids[0]];
+    else
+      set->point_cluster[i] = find_label(set->ids, k, cloud->labels[i]);
+  }
+  free(table);
+  return SCIPAR_OK;
+}
+
+/* Counting sort of the finite points by cluster into x, y, z and point_ids, in parallel: each thread
+ * counts its own slice of the input, then writes it behind the slices before it. Stable, so the
+ * result is the same for any thread count, with input order kept inside a cluster. */
+static scipar_status group_points(const scipar_cloud *cloud, cluster_set *set, int num_threads)
+{
+  const size_t k = set->num_clusters;
+  const size_t n = cloud->num_points;
+  const size_t slices = (size_t)num_threads;
+  int64_t *next = calloc(slices * k + 1, sizeof *next);
+  if (!next)
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+#pragma omp parallel num_threads(num_threads)
+  {
+    const size_t t = (size_t)omp_get_thread_num();
+    const size_t begin = n * t / slices, end = n * (t + 1) / slices;
+    int64_t *mine = next + t * k;
+    for (size_t i = begin; i < end; ++i)
+      if (set->point_cluster[i] >= 0)
+        ++mine[set->point_cluster[i]];
+#pragma omp barrier
+#pragma omp single
+    {
+      int64_t at = 0;
+      for (size_t c = 0; c < k; ++c) {
+        set->offsets[c] = at;
+        for (size_t s = 0; s < slices; ++s) {
+          const int64_t count = next[s * k + c];
+          next[s * k + c] = at;
+          at += count;
+        }
+      }
+      set->offsets[k] = at;
+    }
+    for (size_t i = begin; i < end; ++i) {
+      const int64_t c = set->point_cluster[i];
+      if (c < 0)
+        continue;
+      const int64_t to = mine[c]++;
+      set->point_ids[to] = (int64_t)i;
+      set->x[to] = cloud->points[3 * i];
+      set->y[to] = cloud->points[3 * i + 1];
+      set->z[to] = cloud->points[3 * i + 2];
+    }
+  }
+  free(next);
+  return SCIPAR_OK;
+}
+
+static void compute_bounds_and_centroids(cluster_set *set, int num_threads)
 {
   const long long k = (long long)set->num_clusters;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(num_threads) schedule(static)
   for (long long c = 0; c < k; ++c) {
     const double *coord[3] = {set->x, set->y, set->z};
     for (int d = 0; d < 3; ++d) {
@@ -72,19 +149,48 @@ static void compute_bounds_and_centroids(cluster_set *set)
   }
 }
 
-scipar_status cluster_set_build(const scipar_cloud *cloud, cluster_set *set)
+/* A k-d tree for every cluster large enough to need one. */
+static scipar_status build_trees(cluster_set *set, int num_threads)
+{
+  const size_t k = set->num_clusters;
+  set->tree_offsets = malloc((k + 1) * sizeof *set->tree_offsets);
+  if (!set->tree_offsets)
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  set->tree_offsets[0] = 0;
+  for (size_t c = 0; c < k; ++c)
+    set->tree_offsets[c + 1] = set->tree_offsets[c] + (int64_t)kdtree_num_nodes(cluster_set_size(set, c));
+  const size_t nodes = (size_t)set->tree_offsets[k];
+  set->split_value = malloc((nodes ? nodes : 1) * sizeof *set->split_value);
+  set->split_dim = malloc(nodes ? nodes : 1);
+  if (!set->split_value || !set->split_dim)
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  const long long kk = (long long)k;
+#pragma omp parallel for num_threads(num_threads) schedule(dynamic, 1)
+  for (long long c = 0; c < kk; ++c) {
+    if (set->tree_offsets[c + 1] == set->tree_offsets[c])
+      continue;
+    const int64_t begin = set->offsets[c];
+    kdtree_build(set->x + begin, set->y + begin, set->z + begin, cluster_set_size(set, (size_t)c),
+                 set->split_value + set->tree_offsets[c], set->split_dim + set->tree_offsets[c]);
+  }
+  return SCIPAR_OK;
+}
+
+scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, cluster_set *set)
 {
   memset(set, 0, sizeof *set);
   const size_t n = cloud->num_points;
   size_t num_finite = 0;
-  for (size_t i = 0; i < n; ++i)
+  const long long nn = (long long)n;
+#pragma omp parallel for num_threads(num_threads) reduction(+ : num_finite)
+  for (long long i = 0; i < nn; ++i)
     num_finite += (size_t)point_is_finite(cloud->points + 3 * i);
   set->num_excluded = n - num_finite;
 
   set->ids = distinct_labels(cloud, num_finite, &set->num_clusters);
   const size_t k = set->num_clusters;
   const size_t m = num_finite ? num_finite : 1;
-  set->offsets = calloc(k + 1, sizeof *set->offsets);
+  set->offsets = malloc((k + 1) * sizeof *set->offsets);
   set->x = malloc(m * sizeof *set->x);
   set->y = malloc(m * sizeof *set->y);
   set->z = malloc(m * sizeof *set->z);
@@ -93,43 +199,16 @@ scipar_status cluster_set_build(const scipar_cloud *cloud, cluster_set *set)
   set->centroids = malloc((3 * k + 1) * sizeof *set->centroids);
   set->point_ids = malloc(m * sizeof *set->point_ids);
   set->point_cluster = malloc((n ? n : 1) * sizeof *set->point_cluster);
-  if (!set->ids || !set->point_ids || !set->offsets || !set->x || !set->y || !set->z || !set->box_min || !set->box_max ||
-      !set->centroids || !set->point_cluster) {
+  scipar_status status = SCIPAR_ERROR_OUT_OF_MEMORY;
+  if (set->ids && set->offsets && set->x && set->y && set->z && set->box_min && set->box_max && set->centroids &&
+      set->point_ids && set->point_cluster && (status = assign_points(cloud, set, num_threads)) == SCIPAR_OK &&
+      (status = group_points(cloud, set, num_threads)) == SCIPAR_OK) {
+    compute_bounds_and_centroids(set, num_threads);
+    status = build_trees(set, num_threads);
+  }
+  if (status != SCIPAR_OK)
     cluster_set_free(set);
-    return SCIPAR_ERROR_OUT_OF_MEMORY;
-  }
-
-  const long long nn = (long long)n;
-#pragma omp parallel for schedule(static)
-  for (long long i = 0; i < nn; ++i)
-    set->point_cluster[i] =
-      point_is_finite(cloud->points + 3 * i) ? find_label(set->ids, k, cloud->labels[i]) : -1;
-
-  /* Counting sort of the points by cluster; stable, so input order is kept inside a cluster. */
-  for (size_t i = 0; i < n; ++i)
-    if (set->point_cluster[i] >= 0)
-      ++set->offsets[set->point_cluster[i] + 1];
-  for (size_t c = 0; c < k; ++c)
-    set->offsets[c + 1] += set->offsets[c];
-  int64_t *next = malloc((k ? k : 1) * sizeof *next);
-  if (!next) {
-    cluster_set_free(set);
-    return SCIPAR_ERROR_OUT_OF_MEMORY;
-  }
-  memcpy(next, set->offsets, k * sizeof *next);
-  for (size_t i = 0; i < n; ++i) {
-    int64_t c = set->point_cluster[i];
-    if (c < 0)
-      continue;
-    int64_t at = next[c]++;
-    set->point_ids[at] = (int64_t)i;
-    set->x[at] = cloud->points[3 * i];
-    set->y[at] = cloud->points[3 * i + 1];
-    set->z[at] = cloud->points[3 * i + 2];
-  }
-  free(next);
-  compute_bounds_and_centroids(set);
-  return SCIPAR_OK;
+  return status;
 }
 
 void cluster_set_free(cluster_set *set)
@@ -144,5 +223,8 @@ void cluster_set_free(cluster_set *set)
   free(set->centroids);
   free(set->point_ids);
   free(set->point_cluster);
+  free(set->tree_offsets);
+  free(set->split_value);
+  free(set->split_dim);
   memset(set, 0, sizeof *set);
 }

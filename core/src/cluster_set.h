@@ -2,28 +2,44 @@
 #ifndef SCIPAR_CLUSTER_SET_H
 #define SCIPAR_CLUSTER_SET_H
 
+#include "chamfer.h"
 #include "scipar/scipar.h"
 
 typedef struct cluster_set {
   size_t num_clusters;
   int64_t *ids;           /* [num_clusters] distinct labels of points with finite coordinates, ascending */
   int64_t *offsets;       /* [num_clusters + 1] cluster k owns x,y,z[offsets[k] .. offsets[k+1]) */
-  double *x, *y, *z;      /* finite points grouped by cluster, input order kept inside a cluster */
+  double *x, *y, *z;      /* finite points grouped by cluster; in k-d tree order inside a large cluster */
   double *box_min;        /* [3 * num_clusters] axis-aligned bounding box of each cluster */
   double *box_max;
   double *centroids;      /* [3 * num_clusters] */
-  int64_t *point_ids;     /* [offsets[num_clusters]] input index of each grouped point */
+  int64_t *point_ids;     /* [offsets[num_clusters]] input indices grouped by cluster, in input order
+                             (x, y, z are reordered by the trees, these are not: they are for output) */
+  int64_t *tree_offsets;  /* [num_clusters + 1] cluster k's k-d tree nodes (none for small clusters) */
+  double *split_value;    /* [tree_offsets[num_clusters]] */
+  unsigned char *split_dim;
   int64_t *point_cluster; /* [num_points] cluster of each input point, -1 if not finite */
   size_t num_excluded;    /* input points with a NaN or infinite coordinate */
 } cluster_set;
 
-/* Groups cloud's points. Returns SCIPAR_OK or SCIPAR_ERROR_OUT_OF_MEMORY; on failure *set is empty. */
-scipar_status cluster_set_build(const scipar_cloud *cloud, cluster_set *set);
+/* Groups cloud's points with num_threads threads. Returns SCIPAR_OK or SCIPAR_ERROR_OUT_OF_MEMORY;
+ * on failure *set is empty. The result does not depend on num_threads. */
+scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, cluster_set *set);
 void cluster_set_free(cluster_set *set);
 
 static inline int64_t cluster_set_size(const cluster_set *set, size_t k)
 {
   return set->offsets[k + 1] - set->offsets[k];
+}
+
+/* Cluster k's points and, when it has one, its k-d tree. */
+static inline cluster_view cluster_set_view(const cluster_set *set, size_t k)
+{
+  const int64_t begin = set->offsets[k];
+  const int64_t nodes = set->tree_offsets[k];
+  const kdtree_view tree = {set->tree_offsets[k + 1] > nodes ? set->split_value + nodes : NULL,
+                            set->split_dim + nodes};
+  return (cluster_view){set->x + begin, set->y + begin, set->z + begin, cluster_set_size(set, k), tree};
 }
 
 #endif

@@ -69,7 +69,8 @@ static const char *cloud_problem(const scipar_cloud *cloud)
   return NULL;
 }
 
-/* Moves the per-cluster arrays out of the cluster set into the side, and allocates the rest. */
+/* Moves into the side the arrays the search does not need (ids, point ids, point clusters), copies
+ * the ones it does, and allocates the rest. */
 static scipar_status side_init(scipar_side *side, cluster_set *set)
 {
   const size_t k = set->num_clusters;
@@ -77,24 +78,24 @@ static scipar_status side_init(scipar_side *side, cluster_set *set)
   side->num_clusters = k;
   side->num_excluded_points = set->num_excluded;
   side->cluster_ids = set->ids;
-  side->centroids = set->centroids;
   side->point_cluster = set->point_cluster;
   side->cluster_point_ids = set->point_ids;
   set->ids = NULL;
   set->point_ids = NULL;
-  set->centroids = NULL;
   set->point_cluster = NULL;
   side->cluster_sizes = malloc(m * sizeof *side->cluster_sizes);
   side->cluster_offsets = malloc((k + 1) * sizeof *side->cluster_offsets);
+  side->centroids = malloc(3 * m * sizeof *side->centroids);
   side->nearest = malloc(m * sizeof *side->nearest);
   side->nearest_distance = malloc(m * sizeof *side->nearest_distance);
   side->mutual = malloc(m * sizeof *side->mutual);
   side->pair_index = malloc(m * sizeof *side->pair_index);
-  if (!side->cluster_sizes || !side->cluster_offsets || !side->nearest || !side->nearest_distance || !side->mutual ||
+  if (!side->cluster_sizes || !side->cluster_offsets || !side->centroids || !side->nearest || !side->nearest_distance || !side->mutual ||
       !side->pair_index)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
-  /* The set keeps its offsets for the distance loops; the side gets a copy. */
+  /* The set keeps its offsets and centroids for the search; the side gets copies. */
   memcpy(side->cluster_offsets, set->offsets, (k + 1) * sizeof *side->cluster_offsets);
+  memcpy(side->centroids, set->centroids, 3 * k * sizeof *side->centroids);
   for (size_t c = 0; c < k; ++c)
     side->cluster_sizes[c] = cluster_set_size(set, c);
   return SCIPAR_OK;
@@ -133,14 +134,30 @@ static scipar_status match_sets(cluster_set *src, cluster_set *tgt, const scipar
   if ((status = side_init(&result->source, src)) != SCIPAR_OK ||
       (status = side_init(&result->target, tgt)) != SCIPAR_OK)
     return status;
+  cluster_hierarchy src_hierarchy, tgt_hierarchy;
+  if ((status = cluster_hierarchy_build(src, &src_hierarchy)) != SCIPAR_OK)
+    return status;
+  if ((status = cluster_hierarchy_build(tgt, &tgt_hierarchy)) != SCIPAR_OK) {
+    cluster_hierarchy_free(&src_hierarchy);
+    return status;
+  }
   progress_state progress = {options->progress, options->progress_user_data,
                              src->num_clusters + tgt->num_clusters, 0, 0};
-  if ((status = nearest_clusters(src, tgt, 1, options, num_threads, &progress, result->source.nearest,
-                                 result->source.nearest_distance)) != SCIPAR_OK ||
-      (status = nearest_clusters(tgt, src, 0, options, num_threads, &progress, result->target.nearest,
-                                 result->target.nearest_distance)) != SCIPAR_OK)
-    return status;
-  return pairs_table_build(result);
+  scipar_side *s = &result->source, *t = &result->target;
+  for (size_t c = 0; c < s->num_clusters; ++c)
+    s->nearest[c] = -1; /* no seeds for the first pass */
+  status = nearest_clusters(src, tgt, &tgt_hierarchy, 1, options, num_threads, &progress, s->nearest,
+                            s->nearest_distance);
+  if (status == SCIPAR_OK) {
+    /* Every pair a source chose is a known candidate of the target it chose. */
+    seeds_from_other_side(s->nearest, s->nearest_distance, s->num_clusters, t->num_clusters, t->nearest,
+                          t->nearest_distance);
+    status = nearest_clusters(tgt, src, &src_hierarchy, 0, options, num_threads, &progress, t->nearest,
+                              t->nearest_distance);
+  }
+  cluster_hierarchy_free(&src_hierarchy);
+  cluster_hierarchy_free(&tgt_hierarchy);
+  return status == SCIPAR_OK ? pairs_table_build(result) : status;
 }
 
 scipar_status scipar_match(const scipar_cloud *source, const scipar_cloud *target,
@@ -169,9 +186,9 @@ scipar_status scipar_match(const scipar_cloud *source, const scipar_cloud *targe
   const int num_threads = options->num_threads > 0 ? options->num_threads : omp_get_max_threads();
 
   cluster_set src, tgt;
-  scipar_status status = cluster_set_build(source, &src);
+  scipar_status status = cluster_set_build(source, num_threads, &src);
   if (status == SCIPAR_OK) {
-    status = cluster_set_build(target, &tgt);
+    status = cluster_set_build(target, num_threads, &tgt);
     if (status == SCIPAR_OK) {
       status = match_sets(&src, &tgt, options, num_threads, result);
       cluster_set_free(&tgt);

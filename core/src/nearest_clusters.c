@@ -5,12 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-static cluster_view view_of(const cluster_set *set, size_t k)
-{
-  const int64_t begin = set->offsets[k];
-  return (cluster_view){set->x + begin, set->y + begin, set->z + begin, cluster_set_size(set, k)};
-}
-
 typedef struct sized_cluster {
   int64_t size;
   int64_t index;
@@ -44,48 +38,89 @@ static int64_t *largest_first(const cluster_set *set)
   return order;
 }
 
-/* The nearest cluster of `to` for cluster k of `from`, by evaluating every candidate in id order. */
-static void nearest_one(const cluster_set *from, size_t k, const cluster_set *to, int from_is_source,
-                        const scipar_options *options, int64_t *nearest, double *distance)
+/* The nearest cluster of `to` for cluster k of `from`, visiting candidates in order of their lower
+ * bound and stopping once no bound can beat the best value found. Returns 0 on allocation failure. */
+static int nearest_one(const cluster_set *from, size_t k, const cluster_set *to, int from_is_source,
+                       const scipar_options *options, candidate_search *search, int64_t *nearest, double *distance)
 {
-  const cluster_view self = view_of(from, k);
-  double stop = options->max_pair_distance > 0 ? options->max_pair_distance : INFINITY;
-  double best = NAN;
-  int64_t best_index = -1;
-  for (size_t c = 0; c < to->num_clusters; ++c) {
-    const cluster_view other = view_of(to, c);
+  const cluster_view self = cluster_set_view(from, k);
+  const double limit = options->max_pair_distance > 0 ? options->max_pair_distance : INFINITY;
+  int64_t best_index = *nearest;
+  double best = best_index >= 0 ? *distance : INFINITY;
+  if (!candidate_search_begin(search, from->box_min + 3 * k, from->box_max + 3 * k, from->centroids + 3 * k))
+    return 0;
+  int64_t c;
+  int failed = 0;
+  while (candidate_search_next(search, fmin(best, limit), &c, &failed)) {
+    if (c == best_index)
+      continue; /* the seed: its value is known */
+    const cluster_view other = cluster_set_view(to, (size_t)c);
+    const double stop = fmin(best, limit);
     double value;
     const int complete = from_is_source
                            ? chamfer_bounded(self, other, options->metric, options->squared, stop, &value)
                            : chamfer_bounded(other, self, options->metric, options->squared, stop, &value);
-    /* Candidates come in ascending id order, so a strict < leaves a tie to the smaller id. A
-     * complete value may still exceed stop (the running mean is checked only now and then). */
-    if (complete && value <= stop && (best_index < 0 || value < best)) {
+    /* A complete value may still exceed stop: the running mean is checked only now and then. */
+    if (complete && value <= limit && (best_index < 0 || value < best || (value == best && c < best_index))) {
       best = value;
-      best_index = (int64_t)c;
-      stop = value;
+      best_index = c;
     }
   }
+  if (failed)
+    return 0;
   *nearest = best_index;
-  *distance = best;
+  *distance = best_index >= 0 ? best : NAN;
+  return 1;
 }
 
-scipar_status nearest_clusters(const cluster_set *from, const cluster_set *to, int from_is_source,
-                               const scipar_options *options, int num_threads,
+scipar_status nearest_clusters(const cluster_set *from, const cluster_set *to, const cluster_hierarchy *to_hierarchy,
+                               int from_is_source, const scipar_options *options, int num_threads,
                                progress_state *progress, int64_t *nearest, double *distance)
 {
   int64_t *order = largest_first(from);
   if (!order)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   const long long k = (long long)from->num_clusters;
-#pragma omp parallel for num_threads(num_threads) schedule(dynamic, 1)
-  for (long long i = 0; i < k; ++i) {
-    if (progress_cancelled(progress))
-      continue;
-    const int64_t c = order[i];
-    nearest_one(from, (size_t)c, to, from_is_source, options, &nearest[c], &distance[c]);
-    progress_item_done(progress);
+  int out_of_memory = 0;
+#pragma omp parallel num_threads(num_threads)
+  {
+    candidate_search search = {to, to_hierarchy, options->metric, options->squared, {0}, {0}, {0}, NULL, 0, 0};
+#pragma omp for schedule(dynamic, 1)
+    for (long long i = 0; i < k; ++i) {
+      if (progress_cancelled(progress))
+        continue;
+      const int64_t c = order[i];
+      if (!nearest_one(from, (size_t)c, to, from_is_source, options, &search, &nearest[c], &distance[c])) {
+#pragma omp atomic write
+        out_of_memory = 1;
+#pragma omp atomic write
+        progress->cancelled = 1;
+      }
+      progress_item_done(progress);
+    }
+    candidate_search_free(&search);
   }
   free(order);
+  if (out_of_memory)
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
   return progress_cancelled(progress) ? SCIPAR_ERROR_CANCELLED : SCIPAR_OK;
+}
+
+void seeds_from_other_side(const int64_t *other_nearest, const double *other_distance, size_t other_count,
+                           size_t count, int64_t *seed, double *seed_distance)
+{
+  for (size_t c = 0; c < count; ++c) {
+    seed[c] = -1;
+    seed_distance[c] = NAN;
+  }
+  for (size_t o = 0; o < other_count; ++o) {
+    const int64_t c = other_nearest[o];
+    if (c < 0)
+      continue;
+    const double d = other_distance[o];
+    if (seed[c] < 0 || d < seed_distance[c]) { /* o ascends: an equal value keeps the smaller index */
+      seed[c] = (int64_t)o;
+      seed_distance[c] = d;
+    }
+  }
 }

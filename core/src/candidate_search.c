@@ -1,0 +1,257 @@
+#include "candidate_search.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CLUSTER_LEAF_SIZE = 4 };
+
+/* Bounds come from rounded box arithmetic; shrinking them by a relative 1e-9 keeps them below every
+ * rounded Chamfer value they bound (means of up to ~1e6 terms are off by far less). */
+static const double BOUND_SLACK = 1.0 - 1e-9;
+
+static size_t hierarchy_nodes(size_t k)
+{
+  size_t depth = 0;
+  for (size_t m = k; m > CLUSTER_LEAF_SIZE; m = m - m / 2)
+    ++depth;
+  return ((size_t)1 << (depth + 1)) - 1;
+}
+
+typedef struct keyed_cluster {
+  double key;
+  int64_t index;
+} keyed_cluster;
+
+static int by_key(const void *pa, const void *pb)
+{
+  const keyed_cluster *a = pa, *b = pb;
+  if (a->key != b->key)
+    return a->key < b->key ? -1 : 1;
+  return (a->index > b->index) - (a->index < b->index);
+}
+
+typedef struct build_state {
+  const cluster_set *set;
+  cluster_hierarchy *h;
+  keyed_cluster *scratch; /* [num_clusters] */
+} build_state;
+
+static void build_node(build_state *s, size_t node, size_t lo, size_t hi)
+{
+  double *mn = s->h->node_min + 3 * node, *mx = s->h->node_max + 3 * node;
+  double cmin[3] = {INFINITY, INFINITY, INFINITY}, cmax[3] = {-INFINITY, -INFINITY, -INFINITY};
+  for (int d = 0; d < 3; ++d) {
+    mn[d] = INFINITY;
+    mx[d] = -INFINITY;
+  }
+  for (size_t i = lo; i < hi; ++i) {
+    const int64_t c = s->h->order[i];
+    for (int d = 0; d < 3; ++d) {
+      mn[d] = fmin(mn[d], s->set->box_min[3 * c + d]);
+      mx[d] = fmax(mx[d], s->set->box_max[3 * c + d]);
+      cmin[d] = fmin(cmin[d], s->set->centroids[3 * c + d]);
+      cmax[d] = fmax(cmax[d], s->set->centroids[3 * c + d]);
+    }
+  }
+  if (hi - lo <= CLUSTER_LEAF_SIZE)
+    return;
+  int axis = 0;
+  for (int d = 1; d < 3; ++d)
+    if (cmax[d] - cmin[d] > cmax[axis] - cmin[axis])
+      axis = d;
+  /* Split at the median centroid along the axis where centroids spread most. */
+  for (size_t i = lo; i < hi; ++i)
+    s->scratch[i] = (keyed_cluster){s->set->centroids[3 * s->h->order[i] + axis], s->h->order[i]};
+  qsort(s->scratch + lo, hi - lo, sizeof *s->scratch, by_key);
+  for (size_t i = lo; i < hi; ++i)
+    s->h->order[i] = s->scratch[i].index;
+  const size_t mid = lo + (hi - lo) / 2;
+  build_node(s, 2 * node + 1, lo, mid);
+  build_node(s, 2 * node + 2, mid, hi);
+}
+
+scipar_status cluster_hierarchy_build(const cluster_set *set, cluster_hierarchy *h)
+{
+  memset(h, 0, sizeof *h);
+  const size_t k = set->num_clusters;
+  h->num_clusters = k;
+  h->num_nodes = k ? hierarchy_nodes(k) : 0;
+  h->order = malloc((k ? k : 1) * sizeof *h->order);
+  h->node_min = malloc((3 * h->num_nodes + 1) * sizeof *h->node_min);
+  h->node_max = malloc((3 * h->num_nodes + 1) * sizeof *h->node_max);
+  if (!h->order || !h->node_min || !h->node_max) {
+    cluster_hierarchy_free(h);
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  }
+  for (size_t c = 0; c < k; ++c)
+    h->order[c] = (int64_t)c;
+  build_state s = {set, h, malloc((k ? k : 1) * sizeof(keyed_cluster))};
+  if (!s.scratch) {
+    cluster_hierarchy_free(h);
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  }
+  if (k > 0)
+    build_node(&s, 0, 0, k);
+  free(s.scratch);
+  return SCIPAR_OK;
+}
+
+void cluster_hierarchy_free(cluster_hierarchy *h)
+{
+  free(h->order);
+  free(h->node_min);
+  free(h->node_max);
+  memset(h, 0, sizeof *h);
+}
+
+/* Squared distance between two boxes (0 when they overlap). */
+static double box_gap_squared(const double *amin, const double *amax, const double *bmin, const double *bmax)
+{
+  double sum = 0.0;
+  for (int d = 0; d < 3; ++d) {
+    const double below = bmin[d] - amax[d], above = amin[d] - bmax[d];
+    const double gap = below > above ? (below > 0.0 ? below : 0.0) : (above > 0.0 ? above : 0.0);
+    sum += gap * gap;
+  }
+  return sum;
+}
+
+/* Every point of two clusters lies in its box, so every nearest-point distance in either direction,
+ * hence every mean and max of them, is at least the boxes' gap. */
+static double chamfer_lower_bound(const candidate_search *s, double gap_squared)
+{
+  const double g = s->squared ? gap_squared : sqrt(gap_squared);
+  return (s->metric == SCIPAR_METRIC_SUM ? 2.0 * g : g) * BOUND_SLACK;
+}
+
+static int entry_before(const search_entry *a, const search_entry *b)
+{
+  if (a->bound != b->bound)
+    return a->bound < b->bound;
+  if (a->tiebreak != b->tiebreak)
+    return a->tiebreak < b->tiebreak;
+  return a->item > b->item; /* nodes (>= 0) before clusters; among clusters the smaller index */
+}
+
+static int push(candidate_search *s, search_entry e)
+{
+  if (s->size == s->capacity) {
+    const size_t capacity = s->capacity ? 2 * s->capacity : 64;
+    search_entry *heap = realloc(s->heap, capacity * sizeof *heap);
+    if (!heap)
+      return 0;
+    s->heap = heap;
+    s->capacity = capacity;
+  }
+  size_t i = s->size++;
+  while (i > 0 && entry_before(&e, &s->heap[(i - 1) / 2])) {
+    s->heap[i] = s->heap[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  s->heap[i] = e;
+  return 1;
+}
+
+static search_entry pop(candidate_search *s)
+{
+  const search_entry top = s->heap[0];
+  const search_entry last = s->heap[--s->size];
+  size_t i = 0;
+  for (;;) {
+    size_t child = 2 * i + 1;
+    if (child >= s->size)
+      break;
+    if (child + 1 < s->size && entry_before(&s->heap[child + 1], &s->heap[child]))
+      ++child;
+    if (!entry_before(&s->heap[child], &last))
+      break;
+    s->heap[i] = s->heap[child];
+    i = child;
+  }
+  if (s->size > 0)
+    s->heap[i] = last;
+  return top;
+}
+
+static int push_node(candidate_search *s, size_t node)
+{
+  const double *mn = s->hierarchy->node_min + 3 * node, *mx = s->hierarchy->node_max + 3 * node;
+  const search_entry e = {chamfer_lower_bound(s, box_gap_squared(s->query_min, s->query_max, mn, mx)), 0.0,
+                          (int64_t)node};
+  return push(s, e);
+}
+
+static int push_cluster(candidate_search *s, int64_t c)
+{
+  const cluster_set *set = s->set;
+  double centre = 0.0;
+  for (int d = 0; d < 3; ++d) {
+    const double diff = set->centroids[3 * c + d] - s->query_centroid[d];
+    centre += diff * diff;
+  }
+  const double gap = box_gap_squared(s->query_min, s->query_max, set->box_min + 3 * c, set->box_max + 3 * c);
+  const search_entry e = {chamfer_lower_bound(s, gap), centre, -c - 1};
+  return push(s, e);
+}
+
+int candidate_search_begin(candidate_search *s, const double box_min[3], const double box_max[3],
+                           const double centroid[3])
+{
+  memcpy(s->query_min, box_min, sizeof s->query_min);
+  memcpy(s->query_max, box_max, sizeof s->query_max);
+  memcpy(s->query_centroid, centroid, sizeof s->query_centroid);
+  s->size = 0;
+  return s->hierarchy->num_nodes == 0 || push_node(s, 0);
+}
+
+/* The range of hierarchy positions under a node, by replaying the build's halving. */
+static void node_range(const cluster_hierarchy *h, size_t node, size_t *lo, size_t *hi)
+{
+  size_t path[64], depth = 0;
+  for (size_t n = node; n > 0; n = (n - 1) / 2)
+    path[depth++] = n;
+  *lo = 0;
+  *hi = h->num_clusters;
+  while (depth > 0) {
+    const size_t n = path[--depth];
+    const size_t mid = *lo + (*hi - *lo) / 2;
+    if (n % 2 == 1)
+      *hi = mid;
+    else
+      *lo = mid;
+  }
+}
+
+int candidate_search_next(candidate_search *s, double stop, int64_t *cluster, int *failed)
+{
+  while (s->size > 0 && s->heap[0].bound <= stop) {
+    const search_entry e = pop(s);
+    if (e.item < 0) {
+      *cluster = -e.item - 1;
+      return 1;
+    }
+    const size_t node = (size_t)e.item;
+    size_t lo, hi;
+    node_range(s->hierarchy, node, &lo, &hi);
+    int ok = 1;
+    if (hi - lo <= CLUSTER_LEAF_SIZE) {
+      for (size_t i = lo; i < hi && ok; ++i)
+        ok = push_cluster(s, s->hierarchy->order[i]);
+    } else {
+      ok = push_node(s, 2 * node + 1) && push_node(s, 2 * node + 2);
+    }
+    if (!ok) {
+      *failed = 1;
+      return 0;
+    }
+  }
+  return 0;
+}
+
+void candidate_search_free(candidate_search *s)
+{
+  free(s->heap);
+  s->heap = NULL;
+  s->size = s->capacity = 0;
+}

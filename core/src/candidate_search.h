@@ -1,0 +1,48 @@
+/* Best-first enumeration of the clusters of one cloud in increasing order of a lower bound of their
+ * Chamfer value to a query cluster, over a bounding-volume hierarchy of the clusters' boxes. */
+#ifndef SCIPAR_CANDIDATE_SEARCH_H
+#define SCIPAR_CANDIDATE_SEARCH_H
+
+#include "cluster_set.h"
+
+/* Hierarchy over the boxes of a cluster set; nodes are heap-numbered, leaves hold up to
+ * CLUSTER_LEAF_SIZE clusters, contiguous in `order`. */
+typedef struct cluster_hierarchy {
+  size_t num_clusters;
+  int64_t *order;    /* cluster indices in hierarchy order */
+  double *node_min;  /* [3 * num_nodes] */
+  double *node_max;
+  size_t num_nodes;
+} cluster_hierarchy;
+
+scipar_status cluster_hierarchy_build(const cluster_set *set, cluster_hierarchy *hierarchy);
+void cluster_hierarchy_free(cluster_hierarchy *hierarchy);
+
+typedef struct search_entry {
+  double bound;     /* lower bound of the Chamfer value of everything under the entry */
+  double tiebreak;  /* among equal bounds, nearer centroids first */
+  int64_t item;     /* >= 0: a node; < 0: cluster -item - 1 */
+} search_entry;
+
+/* One query's state: a binary heap, reusable across queries by one thread. */
+typedef struct candidate_search {
+  const cluster_set *set;
+  const cluster_hierarchy *hierarchy;
+  scipar_metric metric;
+  int squared;
+  double query_min[3], query_max[3], query_centroid[3];
+  search_entry *heap;
+  size_t size, capacity;
+} candidate_search;
+
+/* Starts a query for a cluster with this box and centroid. Returns 0 on allocation failure. */
+int candidate_search_begin(candidate_search *search, const double box_min[3], const double box_max[3],
+                           const double centroid[3]);
+
+/* The next cluster in bound order whose bound does not exceed stop: returns 1 and sets *cluster, or
+ * returns 0 when none is left (or on allocation failure, when *failed is set). */
+int candidate_search_next(candidate_search *search, double stop, int64_t *cluster, int *failed);
+
+void candidate_search_free(candidate_search *search);
+
+#endif

@@ -1,0 +1,31 @@
+/* A k-d tree over one cluster's points, built in place: the points are reordered inside the cluster's
+ * range so that every node is a contiguous range, and only split planes are stored. */
+#ifndef SCIPAR_KDTREE_H
+#define SCIPAR_KDTREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Points per leaf: leaves are scanned with the same SIMD loop as small clusters. */
+enum { KDTREE_LEAF_SIZE = 16 };
+
+/* Clusters smaller than this are searched by brute force: below it a tree does not pay. */
+enum { KDTREE_MIN_POINTS = 256 };
+
+typedef struct kdtree_view {
+  const double *split_value; /* heap-numbered nodes: children of i are 2i+1 and 2i+2 */
+  const unsigned char *split_dim;
+} kdtree_view;
+
+/* Number of heap slots a tree over n points uses (0 below KDTREE_MIN_POINTS). */
+size_t kdtree_num_nodes(int64_t n);
+
+/* Builds the tree over points [0, n) of x, y, z, reordering them. */
+void kdtree_build(double *x, double *y, double *z, int64_t n, double *split_value, unsigned char *split_dim);
+
+/* Squared distance from q to its nearest point among x, y, z[0, n), organised by the tree.
+ * Exactly the minimum a brute-force scan would find. */
+double kdtree_nearest_squared(const double *x, const double *y, const double *z, int64_t n, kdtree_view tree,
+                              const double q[3]);
+
+#endif
