@@ -9,6 +9,7 @@
 #include "vtkNew.h"
 #include "vtkPointData.h"
 #include "vtkPointSet.h"
+#include "vtkPolyData.h"
 #include "vtkPoints.h"
 #include "vtkStringArray.h"
 #include "vtkTable.h"
@@ -64,6 +65,15 @@ vtkNew<vtkTypeInt64Array> Int64Array(const char* name, const int64_t* values, si
   std::copy(values, values + count, array->GetPointer(0));
   return array;
 }
+
+vtkNew<vtkDoubleArray> Vector3Array(const char* name, vtkIdType count)
+{
+  vtkNew<vtkDoubleArray> array;
+  array->SetName(name);
+  array->SetNumberOfComponents(3);
+  array->SetNumberOfTuples(count);
+  return array;
+}
 }
 
 void scipar::BuildClusterGrid(vtkPointSet* input, const std::vector<int64_t>& labels,
@@ -94,6 +104,12 @@ void scipar::BuildClusterGrid(vtkPointSet* input, const std::vector<int64_t>& la
     output->GetCellData(), static_cast<vtkIdType>(k),
     [&](vtkIdType c) { return side.cluster_ids[c]; }, [](vtkIdType c) { return int64_t(c); }, side,
     other);
+  auto centroids = Vector3Array("Centroid", static_cast<vtkIdType>(k));
+  std::copy(side.centroids, side.centroids + 3 * k, centroids->GetPointer(0));
+  output->GetCellData()->AddArray(centroids);
+  // ParaView colours a new display by the active scalars: PairIndex gives matched clusters one colour.
+  output->GetPointData()->SetActiveScalars("PairIndex");
+  output->GetCellData()->SetActiveScalars("PairIndex");
 }
 
 void scipar::BuildPairsTable(const scipar_result& result, vtkTable* output)
@@ -107,6 +123,8 @@ void scipar::BuildPairsTable(const scipar_result& result, vtkTable* output)
   auto mutual = NamedArray<vtkUnsignedCharArray>("Mutual", rows);
   auto sourcePoints = NamedArray<vtkTypeInt64Array>("SourcePoints", rows);
   auto targetPoints = NamedArray<vtkTypeInt64Array>("TargetPoints", rows);
+  auto sourceCentroid = Vector3Array("SourceCentroid", rows);
+  auto targetCentroid = Vector3Array("TargetCentroid", rows);
   for (vtkIdType r = 0; r < rows; ++r)
   {
     const scipar_pair& pair = result.pairs[r];
@@ -118,6 +136,8 @@ void scipar::BuildPairsTable(const scipar_result& result, vtkTable* output)
     mutual->SetValue(r, pair.mutual);
     sourcePoints->SetValue(r, result.source.cluster_sizes[pair.source]);
     targetPoints->SetValue(r, result.target.cluster_sizes[pair.target]);
+    sourceCentroid->SetTuple(r, result.source.centroids + 3 * pair.source);
+    targetCentroid->SetTuple(r, result.target.centroids + 3 * pair.target);
   }
   output->AddColumn(sourceId);
   output->AddColumn(targetId);
@@ -127,6 +147,45 @@ void scipar::BuildPairsTable(const scipar_result& result, vtkTable* output)
   output->AddColumn(mutual);
   output->AddColumn(sourcePoints);
   output->AddColumn(targetPoints);
+  output->AddColumn(sourceCentroid);
+  output->AddColumn(targetCentroid);
+}
+
+void scipar::BuildPairLinks(const scipar_result& result, vtkPolyData* output)
+{
+  const auto rows = static_cast<vtkIdType>(result.num_pairs);
+  vtkNew<vtkPoints> ends;
+  ends->SetDataTypeToDouble();
+  ends->SetNumberOfPoints(2 * rows);
+  vtkNew<vtkCellArray> lines;
+  lines->AllocateExact(rows, 2 * rows);
+  auto distance = NamedArray<vtkDoubleArray>("Distance", rows);
+  auto mutual = NamedArray<vtkUnsignedCharArray>("Mutual", rows);
+  auto pairIndex = NamedArray<vtkTypeInt64Array>("PairIndex", rows);
+  auto sourceId = NamedArray<vtkTypeInt64Array>("SourceId", rows);
+  auto targetId = NamedArray<vtkTypeInt64Array>("TargetId", rows);
+  for (vtkIdType r = 0; r < rows; ++r)
+  {
+    const scipar_pair& pair = result.pairs[r];
+    ends->SetPoint(2 * r, result.source.centroids + 3 * pair.source);
+    ends->SetPoint(2 * r + 1, result.target.centroids + 3 * pair.target);
+    const vtkIdType line[2] = { 2 * r, 2 * r + 1 };
+    lines->InsertNextCell(2, line);
+    distance->SetValue(r, pair.distance);
+    mutual->SetValue(r, pair.mutual);
+    pairIndex->SetValue(r, r);
+    sourceId->SetValue(r, result.source.cluster_ids[pair.source]);
+    targetId->SetValue(r, result.target.cluster_ids[pair.target]);
+  }
+  output->SetPoints(ends);
+  output->SetLines(lines);
+  vtkCellData* cells = output->GetCellData();
+  cells->AddArray(distance);
+  cells->AddArray(mutual);
+  cells->AddArray(pairIndex);
+  cells->AddArray(sourceId);
+  cells->AddArray(targetId);
+  cells->SetActiveScalars("PairIndex");
 }
 
 void scipar::AddRunInformation(

@@ -9,20 +9,25 @@
 
 class vtkDataObject;
 class vtkPointSet;
+class vtkPolyData;
 class vtkTable;
 class vtkUnstructuredGrid;
 
 namespace scipar
 {
 /// `output` gets the points and point arrays of `input`, one poly-vertex cell per cluster of `side`,
-/// and on points and cells ClusterId, PairId, PairDistance, Mutual and PairIndex. `labels` are the
+/// on points and cells ClusterId, PairId, PairDistance, Mutual and PairIndex, and on cells Centroid. `labels` are the
 /// input's cluster ids, one per point; `other` is the side of the other cloud.
 void BuildClusterGrid(vtkPointSet* input, const std::vector<int64_t>& labels, const scipar_side& side,
   const scipar_side& other, vtkUnstructuredGrid* output);
 
 /// One row per pair: SourceId, TargetId, Distance, SourceToTarget, TargetToSource, Mutual,
-/// SourcePoints, TargetPoints.
+/// SourcePoints, TargetPoints, SourceCentroid, TargetCentroid.
 void BuildPairsTable(const scipar_result& result, vtkTable* output);
+
+/// One line per row of the pairs table, from the source cluster's centroid to the target cluster's,
+/// with cell data Distance, Mutual, PairIndex, SourceId and TargetId.
+void BuildPairLinks(const scipar_result& result, vtkPolyData* output);
 
 /// Field data saying how the result was computed: ChamferMetric, SquaredDistances, NumberOfThreads,
 /// WallTimeSeconds and CPUTimeSeconds (their ratio is the parallel speed-up).

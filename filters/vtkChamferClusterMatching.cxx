@@ -8,6 +8,7 @@
 #include "vtkInformationVector.h"
 #include "vtkObjectFactory.h"
 #include "vtkPointSet.h"
+#include "vtkPolyData.h"
 #include "vtkTable.h"
 #include "vtkUnstructuredGrid.h"
 
@@ -39,7 +40,7 @@ struct ResultDeleter
 vtkChamferClusterMatching::vtkChamferClusterMatching()
 {
   this->SetNumberOfInputPorts(2);
-  this->SetNumberOfOutputPorts(3);
+  this->SetNumberOfOutputPorts(4);
 }
 
 int vtkChamferClusterMatching::FillInputPortInformation(int, vtkInformation* info)
@@ -50,7 +51,9 @@ int vtkChamferClusterMatching::FillInputPortInformation(int, vtkInformation* inf
 
 int vtkChamferClusterMatching::FillOutputPortInformation(int port, vtkInformation* info)
 {
-  info->Set(vtkDataObject::DATA_TYPE_NAME(), port < 2 ? "vtkUnstructuredGrid" : "vtkTable");
+  const char* const types[4] = { "vtkUnstructuredGrid", "vtkUnstructuredGrid", "vtkTable",
+    "vtkPolyData" };
+  info->Set(vtkDataObject::DATA_TYPE_NAME(), types[port]);
   return 1;
 }
 
@@ -70,6 +73,7 @@ int vtkChamferClusterMatching::RequestData(
   vtkUnstructuredGrid* grids[2] = { vtkUnstructuredGrid::GetData(outputs, 0),
     vtkUnstructuredGrid::GetData(outputs, 1) };
   vtkTable* pairs = vtkTable::GetData(outputs, 2);
+  vtkPolyData* links = vtkPolyData::GetData(outputs, 3);
 
   vtkPointSet* clouds[2];
   scipar::CloudInput read[2];
@@ -112,8 +116,10 @@ int vtkChamferClusterMatching::RequestData(
   scipar::BuildClusterGrid(clouds[0], read[0].Labels, result->source, result->target, grids[0]);
   scipar::BuildClusterGrid(clouds[1], read[1].Labels, result->target, result->source, grids[1]);
   scipar::BuildPairsTable(*result, pairs);
+  scipar::BuildPairLinks(*result, links);
   for (vtkDataObject* output : { static_cast<vtkDataObject*>(grids[0]),
-         static_cast<vtkDataObject*>(grids[1]), static_cast<vtkDataObject*>(pairs) })
+         static_cast<vtkDataObject*>(grids[1]), static_cast<vtkDataObject*>(pairs),
+         static_cast<vtkDataObject*>(links) })
   {
     scipar::AddRunInformation(*result, options, output);
   }

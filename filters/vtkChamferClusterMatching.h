@@ -12,6 +12,7 @@
  *   PairId (the matched cluster's id in the other cloud, -1 if none), PairDistance (NaN if none),
  *   Mutual (1 when both clusters chose each other) and PairIndex (row of the pairs table, -1 if none).
  * - port 2 (Pairs): vtkTable, one row per pair nearest in at least one direction.
+ * - port 3 (Pair Links): vtkPolyData, one line per pair between the two clusters' centroids.
  *
  * The computation lives in the scipar core (C, OpenMP); this class only converts data.
  */
