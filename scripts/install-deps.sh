@@ -5,8 +5,8 @@
 set -euo pipefail
 
 packages=(
-  # toolchain
-  build-essential cmake git
+  # toolchain; clang for the sanitizer and libFuzzer build of the core
+  build-essential cmake git clang
   # ParaView 5.11 SDK, GUI, pvpython/pvbatch
   paraview paraview-dev python3-paraview
   # what paraview-dev's CMake config asks for but does not pull in

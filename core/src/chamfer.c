@@ -1,26 +1,19 @@
 #include "chamfer.h"
 
+#include "nearest_scan.h"
+
 #include <math.h>
 #include <stdlib.h>
 
-/* Squared distance from (px, py, pz) to its nearest point of b. The min is exact whatever the
- * evaluation order, so the SIMD reduction and the tree give the same value as a plain scan. */
+/* Squared distance from (px, py, pz) to its nearest point of b: the tree and the scan give the same
+ * exact minimum. */
 static double nearest_squared(double px, double py, double pz, cluster_view b)
 {
   if (b.tree.split_value) {
     const double q[3] = {px, py, pz};
     return kdtree_nearest_squared(b.x, b.y, b.z, b.n, b.tree, q);
   }
-  double best = INFINITY;
-#pragma omp simd reduction(min : best)
-  for (int64_t j = 0; j < b.n; ++j) {
-    const double dx = px - b.x[j];
-    const double dy = py - b.y[j];
-    const double dz = pz - b.z[j];
-    const double d = dx * dx + dy * dy + dz * dz;
-    best = d < best ? d : best;
-  }
-  return best;
+  return nearest_scan(b.x, b.y, b.z, 0, b.n, px, py, pz, INFINITY);
 }
 
 /* How often the running mean is checked against the bound: often enough to exit early, rarely

@@ -1,5 +1,7 @@
 #include "kdtree.h"
 
+#include "nearest_scan.h"
+
 #include <math.h>
 
 size_t kdtree_num_nodes(int64_t n)
@@ -112,22 +114,6 @@ typedef struct search {
   double best;
 } search;
 
-static void scan_leaf(search *s, int64_t lo, int64_t hi)
-{
-  double best = s->best;
-  const double qx = s->q[0], qy = s->q[1], qz = s->q[2];
-  const double *x = s->c[0], *y = s->c[1], *z = s->c[2];
-#pragma omp simd reduction(min : best)
-  for (int64_t j = lo; j < hi; ++j) {
-    const double dx = qx - x[j];
-    const double dy = qy - y[j];
-    const double dz = qz - z[j];
-    const double d = dx * dx + dy * dy + dz * dz;
-    best = d < best ? d : best;
-  }
-  s->best = best;
-}
-
 /* The far side's bound is rounded; searching it when it is within a relative 1e-12 of the best keeps
  * the result the exact brute-force minimum. */
 static const double FAR_SIDE_SLACK = 1.0 + 1e-12;
@@ -135,7 +121,7 @@ static const double FAR_SIDE_SLACK = 1.0 + 1e-12;
 static void search_node(search *s, size_t node, int64_t lo, int64_t hi, double cell_distance)
 {
   if (hi - lo <= KDTREE_LEAF_SIZE) {
-    scan_leaf(s, lo, hi);
+    s->best = nearest_scan(s->c[0], s->c[1], s->c[2], lo, hi, s->q[0], s->q[1], s->q[2], s->best);
     return;
   }
   const int dim = s->tree.split_dim[node];
