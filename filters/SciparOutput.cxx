@@ -10,6 +10,7 @@
 #include "vtkPointData.h"
 #include "vtkPointSet.h"
 #include "vtkPolyData.h"
+#include "vtkSmartPointer.h"
 #include "vtkPoints.h"
 #include "vtkStringArray.h"
 #include "vtkTable.h"
@@ -18,6 +19,7 @@
 #include "vtkUnstructuredGrid.h"
 
 #include <limits>
+#include <string>
 
 namespace
 {
@@ -76,8 +78,39 @@ vtkNew<vtkDoubleArray> Vector3Array(const char* name, vtkIdType count)
 }
 }
 
-void scipar::BuildClusterGrid(vtkPointSet* input, const std::vector<int64_t>& labels,
-  const scipar_side& side, const scipar_side& other, vtkUnstructuredGrid* output)
+namespace
+{
+// Input point arrays named like an output array would be replaced by it: they reach the output under
+// "<name>_input" instead. The input's own ClusterId array, when it is the cluster array, is replaced by
+// the same ids as int64. The renamed array is a new array object, so the input's is not touched.
+void KeepCollidingInputArrays(vtkPointData* pointData, const std::string& clusterArrayName)
+{
+  for (const char* name : { "ClusterId", "PairId", "PairDistance", "Mutual", "PairIndex" })
+  {
+    vtkAbstractArray* collision = pointData->GetAbstractArray(name);
+    if (!collision || (clusterArrayName == name))
+    {
+      continue;
+    }
+    vtkSmartPointer<vtkAbstractArray> kept = vtk::TakeSmartPointer(collision->NewInstance());
+    if (auto* data = vtkDataArray::SafeDownCast(kept))
+    {
+      data->ShallowCopy(vtkDataArray::SafeDownCast(collision));
+    }
+    else
+    {
+      kept->DeepCopy(collision);
+    }
+    kept->SetName((std::string(name) + "_input").c_str());
+    pointData->RemoveArray(name);
+    pointData->AddArray(kept);
+  }
+}
+}
+
+void scipar::BuildClusterGrid(vtkPointSet* input, const std::string& clusterArrayName,
+  const std::vector<int64_t>& labels, const scipar_side& side, const scipar_side& other,
+  vtkUnstructuredGrid* output)
 {
   const vtkIdType numPoints = input->GetNumberOfPoints();
   if (input->GetPoints())
@@ -90,6 +123,7 @@ void scipar::BuildClusterGrid(vtkPointSet* input, const std::vector<int64_t>& la
     output->SetPoints(none);
   }
   output->GetPointData()->PassData(input->GetPointData());
+  KeepCollidingInputArrays(output->GetPointData(), clusterArrayName);
 
   const size_t k = side.num_clusters;
   vtkNew<vtkCellArray> cells;

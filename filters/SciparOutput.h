@@ -5,6 +5,7 @@
 #include "scipar/scipar.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 class vtkDataObject;
@@ -16,10 +17,13 @@ class vtkUnstructuredGrid;
 namespace scipar
 {
 /// `output` gets the points and point arrays of `input`, one poly-vertex cell per cluster of `side`,
-/// on points and cells ClusterId, PairId, PairDistance, Mutual and PairIndex, and on cells Centroid. `labels` are the
-/// input's cluster ids, one per point; `other` is the side of the other cloud.
-void BuildClusterGrid(vtkPointSet* input, const std::vector<int64_t>& labels, const scipar_side& side,
-  const scipar_side& other, vtkUnstructuredGrid* output);
+/// on points and cells ClusterId, PairId, PairDistance, Mutual and PairIndex, and on cells Centroid.
+/// `labels` are the input's cluster ids (from its array `clusterArrayName`), one per point; `other` is
+/// the side of the other cloud. An input point array with an output array's name is kept as
+/// "<name>_input".
+void BuildClusterGrid(vtkPointSet* input, const std::string& clusterArrayName,
+  const std::vector<int64_t>& labels, const scipar_side& side, const scipar_side& other,
+  vtkUnstructuredGrid* output);
 
 /// One row per pair: SourceId, TargetId, Distance, SourceToTarget, TargetToSource, Mutual,
 /// SourcePoints, TargetPoints, SourceCentroid, TargetCentroid.

@@ -13,6 +13,7 @@
 #include "vtkUnstructuredGrid.h"
 
 #include <memory>
+#include <new>
 
 vtkStandardNewMacro(vtkChamferClusterMatching);
 
@@ -25,6 +26,26 @@ int ForwardProgress(double fraction, void* self)
   auto* filter = static_cast<vtkChamferClusterMatching*>(self);
   filter->UpdateProgress(fraction);
   return filter->GetAbortExecute() ? 1 : 0;
+}
+
+// Points and inputs that take no part in the distances are worth a warning, not an error.
+void WarnAboutUnusablePoints(vtkAlgorithm* self, const scipar_result& result)
+{
+  const scipar_side* sides[2] = { &result.source, &result.target };
+  for (int port = 0; port < 2; ++port)
+  {
+    if (sides[port]->num_excluded_points > 0)
+    {
+      vtkWarningWithObjectMacro(self, << PortNames[port] << " input: " << sides[port]->num_excluded_points
+                      << " points with a NaN or infinite coordinate were left out of the distances "
+                         "(their PairId is -1)");
+    }
+    if (sides[port]->num_clusters == 0)
+    {
+      vtkWarningWithObjectMacro(self, << PortNames[port] << " input has no usable points: every cluster of the "
+                      << PortNames[1 - port] << " stays unpaired");
+    }
+  }
 }
 
 struct ResultDeleter
@@ -45,7 +66,9 @@ vtkChamferClusterMatching::vtkChamferClusterMatching()
 
 int vtkChamferClusterMatching::FillInputPortInformation(int, vtkInformation* info)
 {
-  info->Set(vtkAlgorithm::INPUT_REQUIRED_DATA_TYPE(), "vtkPointSet");
+  // Any data object is let through so that RequestData can name what is wrong with an input that is
+  // not a point set (a composite dataset, an image) instead of the pipeline's generic error.
+  info->Set(vtkAlgorithm::INPUT_REQUIRED_DATA_TYPE(), "vtkDataObject");
   return 1;
 }
 
@@ -70,6 +93,23 @@ vtkTypeBool vtkChamferClusterMatching::ProcessRequest(
 int vtkChamferClusterMatching::RequestData(
   vtkInformation*, vtkInformationVector** inputs, vtkInformationVector* outputs)
 {
+  try
+  {
+    return this->Match(inputs, outputs);
+  }
+  catch (const std::bad_alloc&)
+  {
+    vtkErrorMacro(<< "Chamfer cluster matching ran out of memory");
+    for (int port = 0; port < this->GetNumberOfOutputPorts(); ++port)
+    {
+      vtkDataObject::GetData(outputs, port)->Initialize();
+    }
+    return 0;
+  }
+}
+
+int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformationVector* outputs)
+{
   vtkUnstructuredGrid* grids[2] = { vtkUnstructuredGrid::GetData(outputs, 0),
     vtkUnstructuredGrid::GetData(outputs, 1) };
   vtkTable* pairs = vtkTable::GetData(outputs, 2);
@@ -79,10 +119,25 @@ int vtkChamferClusterMatching::RequestData(
   scipar::CloudInput read[2];
   for (int port = 0; port < 2; ++port)
   {
-    clouds[port] = vtkPointSet::GetData(inputs[port], 0);
+    vtkDataObject* input = vtkDataObject::GetData(inputs[port], 0);
+    clouds[port] = vtkPointSet::SafeDownCast(input);
     if (!clouds[port])
     {
-      vtkErrorMacro(<< PortNames[port] << " input is missing: connect a point set to it");
+      if (!input)
+      {
+        vtkErrorMacro(<< PortNames[port] << " input is missing: connect a point set to it");
+      }
+      else if (input->IsA("vtkCompositeDataSet"))
+      {
+        vtkErrorMacro(<< PortNames[port] << " input is a " << input->GetClassName()
+                      << ": composite datasets are not supported; merge its blocks into one point "
+                         "set first (Merge Blocks)");
+      }
+      else
+      {
+        vtkErrorMacro(<< PortNames[port] << " input is a " << input->GetClassName()
+                      << ", not a point set (polydata, unstructured grid, ...)");
+      }
       return 0;
     }
     std::string error;
@@ -112,9 +167,12 @@ int vtkChamferClusterMatching::RequestData(
     vtkErrorMacro(<< "Chamfer cluster matching failed: " << result->message);
     return 0;
   }
+  WarnAboutUnusablePoints(this, *result);
 
-  scipar::BuildClusterGrid(clouds[0], read[0].Labels, result->source, result->target, grids[0]);
-  scipar::BuildClusterGrid(clouds[1], read[1].Labels, result->target, result->source, grids[1]);
+  scipar::BuildClusterGrid(clouds[0], this->SourceClusterArrayName, read[0].Labels, result->source,
+    result->target, grids[0]);
+  scipar::BuildClusterGrid(clouds[1], this->TargetClusterArrayName, read[1].Labels, result->target,
+    result->source, grids[1]);
   scipar::BuildPairsTable(*result, pairs);
   scipar::BuildPairLinks(*result, links);
   for (vtkDataObject* output : { static_cast<vtkDataObject*>(grids[0]),

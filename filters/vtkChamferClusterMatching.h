@@ -103,6 +103,9 @@ protected:
   int FillOutputPortInformation(int port, vtkInformation* info) override;
   int RequestData(vtkInformation* request, vtkInformationVector** inputs, vtkInformationVector* outputs);
 
+  /// RequestData's work; RequestData turns an allocation failure into an error and empty outputs.
+  int Match(vtkInformationVector** inputs, vtkInformationVector* outputs);
+
   std::string SourceClusterArrayName = "ClusterId";
   std::string TargetClusterArrayName = "ClusterId";
   int Metric = MAX;
