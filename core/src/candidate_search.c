@@ -117,12 +117,36 @@ static double box_gap_squared(const double *amin, const double *amax, const doub
   return sum;
 }
 
+/* Chamfer-value units for a squared point distance: the Sum metric adds two directions. */
+static double in_metric_units(scipar_metric metric, int squared, double distance_squared)
+{
+  const double g = squared ? distance_squared : sqrt(distance_squared);
+  return metric == SCIPAR_METRIC_SUM ? 2.0 * g : g;
+}
+
 /* Every point of two clusters lies in its box, so every nearest-point distance in either direction,
  * hence every mean and max of them, is at least the boxes' gap. */
 static double chamfer_lower_bound(const candidate_search *s, double gap_squared)
 {
-  const double g = s->squared ? gap_squared : sqrt(gap_squared);
-  return (s->metric == SCIPAR_METRIC_SUM ? 2.0 * g : g) * BOUND_SLACK;
+  return in_metric_units(s->metric, s->squared, gap_squared) * BOUND_SLACK;
+}
+
+double box_lower_bound(scipar_metric metric, int squared, const double *a_min, const double *a_max,
+                       const double *b_min, const double *b_max)
+{
+  return in_metric_units(metric, squared, box_gap_squared(a_min, a_max, b_min, b_max)) * BOUND_SLACK;
+}
+
+double box_upper_bound(scipar_metric metric, int squared, const double *a_min, const double *a_max,
+                       const double *b_min, const double *b_max)
+{
+  double sum = 0.0;
+  for (int d = 0; d < 3; ++d) {
+    const double one = a_max[d] - b_min[d], other = b_max[d] - a_min[d];
+    const double far = one > other ? one : other;
+    sum += far * far;
+  }
+  return in_metric_units(metric, squared, sum) / BOUND_SLACK;
 }
 
 static int entry_before(const search_entry *a, const search_entry *b)

@@ -45,4 +45,12 @@ int candidate_search_next(candidate_search *search, double stop, int64_t *cluste
 
 void candidate_search_free(candidate_search *search);
 
+/* Bounds of the Chamfer value of any two point sets inside boxes a and b: no nearest-point distance
+ * can be below the boxes' gap or above their farthest corners' distance. Both carry a relative slack
+ * of 1e-9 outwards, for rounding. */
+double box_lower_bound(scipar_metric metric, int squared, const double *a_min, const double *a_max,
+                       const double *b_min, const double *b_max);
+double box_upper_bound(scipar_metric metric, int squared, const double *a_min, const double *a_max,
+                       const double *b_min, const double *b_max);
+
 #endif

@@ -149,8 +149,8 @@ static void compute_bounds_and_centroids(cluster_set *set, int num_threads)
   }
 }
 
-/* A k-d tree for every cluster large enough to need one. */
-static scipar_status build_trees(cluster_set *set, int num_threads)
+/* A k-d tree for every cluster large enough to need one (none at all when with_trees is 0). */
+static scipar_status build_trees(cluster_set *set, int num_threads, int with_trees)
 {
   const size_t k = set->num_clusters;
   set->tree_offsets = malloc((k + 1) * sizeof *set->tree_offsets);
@@ -158,7 +158,8 @@ static scipar_status build_trees(cluster_set *set, int num_threads)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   set->tree_offsets[0] = 0;
   for (size_t c = 0; c < k; ++c)
-    set->tree_offsets[c + 1] = set->tree_offsets[c] + (int64_t)kdtree_num_nodes(cluster_set_size(set, c));
+    set->tree_offsets[c + 1] =
+      set->tree_offsets[c] + (with_trees ? (int64_t)kdtree_num_nodes(cluster_set_size(set, c)) : 0);
   const size_t nodes = (size_t)set->tree_offsets[k];
   set->split_value = malloc((nodes ? nodes : 1) * sizeof *set->split_value);
   set->split_dim = malloc(nodes ? nodes : 1);
@@ -176,7 +177,7 @@ static scipar_status build_trees(cluster_set *set, int num_threads)
   return SCIPAR_OK;
 }
 
-scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, cluster_set *set)
+scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, int with_trees, cluster_set *set)
 {
   memset(set, 0, sizeof *set);
   const size_t n = cloud->num_points;
@@ -204,7 +205,7 @@ scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, clus
       set->point_ids && set->point_cluster && (status = assign_points(cloud, set, num_threads)) == SCIPAR_OK &&
       (status = group_points(cloud, set, num_threads)) == SCIPAR_OK) {
     compute_bounds_and_centroids(set, num_threads);
-    status = build_trees(set, num_threads);
+    status = build_trees(set, num_threads, with_trees);
   }
   if (status != SCIPAR_OK)
     cluster_set_free(set);

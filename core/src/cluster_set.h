@@ -22,9 +22,10 @@ typedef struct cluster_set {
   size_t num_excluded;    /* input points with a NaN or infinite coordinate */
 } cluster_set;
 
-/* Groups cloud's points with num_threads threads. Returns SCIPAR_OK or SCIPAR_ERROR_OUT_OF_MEMORY;
- * on failure *set is empty. The result does not depend on num_threads. */
-scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, cluster_set *set);
+/* Groups cloud's points with num_threads threads, and builds the k-d trees of large clusters when
+ * with_trees is set (without them, points keep input order inside each cluster). Returns SCIPAR_OK or
+ * SCIPAR_ERROR_OUT_OF_MEMORY; on failure *set is empty. The result does not depend on num_threads. */
+scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, int with_trees, cluster_set *set);
 void cluster_set_free(cluster_set *set);
 
 static inline int64_t cluster_set_size(const cluster_set *set, size_t k)

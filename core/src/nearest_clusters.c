@@ -18,10 +18,10 @@ static int by_size_descending(const void *pa, const void *pb)
   return (a->index > b->index) - (a->index < b->index);
 }
 
-/* Cluster indices, largest first: big clusters are scheduled early so that threads finish together. */
-static int64_t *largest_first(const cluster_set *set)
+/* The clusters of subset (all of them when subset is NULL), largest first: big clusters are
+ * scheduled early so that threads finish together. */
+static int64_t *largest_first(const cluster_set *set, const int64_t *subset, size_t k)
 {
-  const size_t k = set->num_clusters;
   sized_cluster *sized = malloc((k ? k : 1) * sizeof *sized);
   int64_t *order = malloc((k ? k : 1) * sizeof *order);
   if (!sized || !order) {
@@ -29,8 +29,10 @@ static int64_t *largest_first(const cluster_set *set)
     free(order);
     return NULL;
   }
-  for (size_t c = 0; c < k; ++c)
-    sized[c] = (sized_cluster){cluster_set_size(set, c), (int64_t)c};
+  for (size_t i = 0; i < k; ++i) {
+    const int64_t c = subset ? subset[i] : (int64_t)i;
+    sized[i] = (sized_cluster){cluster_set_size(set, (size_t)c), c};
+  }
   qsort(sized, k, sizeof *sized, by_size_descending);
   for (size_t c = 0; c < k; ++c)
     order[c] = sized[c].index;
@@ -77,10 +79,19 @@ scipar_status nearest_clusters(const cluster_set *from, const cluster_set *to, c
                                int from_is_source, const scipar_options *options, int num_threads,
                                progress_state *progress, int64_t *nearest, double *distance)
 {
-  int64_t *order = largest_first(from);
+  return nearest_clusters_of(from, NULL, from->num_clusters, to, to_hierarchy, from_is_source, options, num_threads,
+                             progress, nearest, distance);
+}
+
+scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset, size_t subset_count,
+                                  const cluster_set *to, const cluster_hierarchy *to_hierarchy, int from_is_source,
+                                  const scipar_options *options, int num_threads, progress_state *progress,
+                                  int64_t *nearest, double *distance)
+{
+  int64_t *order = largest_first(from, subset, subset_count);
   if (!order)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
-  const long long k = (long long)from->num_clusters;
+  const long long k = (long long)subset_count;
   int out_of_memory = 0;
 #pragma omp parallel num_threads(num_threads)
   {

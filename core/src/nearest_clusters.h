@@ -16,6 +16,12 @@ scipar_status nearest_clusters(const cluster_set *from, const cluster_set *to, c
                                int from_is_source, const scipar_options *options, int num_threads,
                                progress_state *progress, int64_t *nearest, double *distance);
 
+/* The same for the clusters subset[0 .. subset_count) of `from` only. */
+scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset, size_t subset_count,
+                                  const cluster_set *to, const cluster_hierarchy *to_hierarchy, int from_is_source,
+                                  const scipar_options *options, int num_threads, progress_state *progress,
+                                  int64_t *nearest, double *distance);
+
 /* Seeds for one side from the other side's result: for each cluster, the best of the clusters of the
  * other side that chose it (ties to the smaller index), or -1. Pairs are symmetric, so these values
  * are exact. */

@@ -1,0 +1,88 @@
+#include "result_side.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+scipar_status side_allocate_clusters(scipar_side *side, size_t k)
+{
+  const size_t m = k ? k : 1;
+  side->num_clusters = k;
+  side->cluster_ids = malloc(m * sizeof *side->cluster_ids);
+  side->cluster_sizes = malloc(m * sizeof *side->cluster_sizes);
+  side->cluster_offsets = malloc((k + 1) * sizeof *side->cluster_offsets);
+  side->centroids = malloc(3 * m * sizeof *side->centroids);
+  side->nearest = malloc(m * sizeof *side->nearest);
+  side->nearest_distance = malloc(m * sizeof *side->nearest_distance);
+  side->mutual = malloc(m * sizeof *side->mutual);
+  side->pair_index = malloc(m * sizeof *side->pair_index);
+  const int ok = side->cluster_ids && side->cluster_sizes && side->cluster_offsets && side->centroids &&
+                 side->nearest && side->nearest_distance && side->mutual && side->pair_index;
+  return ok ? SCIPAR_OK : SCIPAR_ERROR_OUT_OF_MEMORY;
+}
+
+void side_free(scipar_side *side)
+{
+  free(side->cluster_ids);
+  free(side->cluster_sizes);
+  free(side->centroids);
+  free(side->nearest);
+  free(side->nearest_distance);
+  free(side->mutual);
+  free(side->pair_index);
+  free(side->cluster_offsets);
+  free(side->cluster_point_ids);
+  free(side->point_cluster);
+  memset(side, 0, sizeof *side);
+}
+
+
+double clock_seconds(int clock)
+{
+  struct timespec t;
+  clock_gettime((clockid_t)clock, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+scipar_status result_fail(scipar_result *result, scipar_status status, const char *format, ...)
+{
+  va_list args;
+  va_start(args, format);
+  vsnprintf(result->message, sizeof result->message, format, args);
+  va_end(args);
+  return status;
+}
+
+static const char *cloud_problem(const scipar_cloud *cloud)
+{
+  if (!cloud)
+    return "is missing (NULL)";
+  if (cloud->num_points > 0 && !cloud->points)
+    return "has points but no coordinates (NULL)";
+  if (cloud->num_points > 0 && !cloud->labels)
+    return "has points but no cluster labels (NULL)";
+  if (cloud->num_points > SIZE_MAX / (3 * sizeof(double)))
+    return "has more points than memory can address";
+  return NULL;
+}
+
+scipar_status check_arguments(const scipar_cloud *source, const scipar_cloud *target,
+                              const scipar_options *options, scipar_result *result)
+{
+  if (!result)
+    return SCIPAR_ERROR_INVALID_ARGUMENT;
+  memset(result, 0, sizeof *result);
+  const char *problem;
+  if ((problem = cloud_problem(source)))
+    return result_fail(result, SCIPAR_ERROR_INVALID_ARGUMENT, "source cloud %s", problem);
+  if ((problem = cloud_problem(target)))
+    return result_fail(result, SCIPAR_ERROR_INVALID_ARGUMENT, "target cloud %s", problem);
+  if (options && !scipar_metric_name(options->metric))
+    return result_fail(result, SCIPAR_ERROR_INVALID_ARGUMENT, "unknown metric %d", (int)options->metric);
+  if (options && isnan(options->max_pair_distance))
+    return result_fail(result, SCIPAR_ERROR_INVALID_ARGUMENT, "maximum pair distance is NaN");
+  return SCIPAR_OK;
+}

@@ -1,0 +1,25 @@
+/* Allocation and release of the arrays of one side of a scipar_result. */
+#ifndef SCIPAR_RESULT_SIDE_H
+#define SCIPAR_RESULT_SIDE_H
+
+#include "scipar/scipar.h"
+
+/* Allocates the per-cluster arrays of a side of k clusters (ids, sizes, offsets, centroids, nearest,
+ * nearest_distance, mutual, pair_index) and sets num_clusters; the per-point arrays are left to the
+ * caller. */
+scipar_status side_allocate_clusters(scipar_side *side, size_t k);
+
+void side_free(scipar_side *side);
+
+/* Clears *result and checks the arguments scipar_match and scipar_match_distributed share: SCIPAR_OK,
+ * or an error with its message in result. */
+scipar_status check_arguments(const scipar_cloud *source, const scipar_cloud *target,
+                              const scipar_options *options, scipar_result *result);
+
+/* Writes a printf-style message into result->message and returns status. */
+scipar_status result_fail(scipar_result *result, scipar_status status, const char *format, ...);
+
+/* Seconds on a clock (CLOCK_MONOTONIC for wall time, CLOCK_PROCESS_CPUTIME_ID for CPU time). */
+double clock_seconds(int clock);
+
+#endif
