@@ -212,6 +212,8 @@ scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, int 
   return status;
 }
 
+int64_t cluster_set_find(const cluster_set *set, int64_t id) { return find_label(set->ids, set->num_clusters, id); }
+
 void cluster_set_free(cluster_set *set)
 {
   free(set->ids);

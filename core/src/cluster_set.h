@@ -28,6 +28,9 @@ typedef struct cluster_set {
 scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, int with_trees, cluster_set *set);
 void cluster_set_free(cluster_set *set);
 
+/* Index of the cluster with this id, which the set must hold. */
+int64_t cluster_set_find(const cluster_set *set, int64_t id);
+
 static inline int64_t cluster_set_size(const cluster_set *set, size_t k)
 {
   return set->offsets[k + 1] - set->offsets[k];
