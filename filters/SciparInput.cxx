@@ -100,6 +100,12 @@ bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const 
   }
   vtkAbstractArray* found = points->GetPointData()->GetAbstractArray(arrayName.c_str());
   vtkDataArray* clusterIds = vtkDataArray::SafeDownCast(found);
+  if (!found && numPoints == 0)
+  {
+    // An empty piece (a process of a parallel run with no points) often carries no arrays at all.
+    cloud.Cloud = scipar_cloud{ nullptr, nullptr, 0 };
+    return true;
+  }
   if (!clusterIds)
   {
     error = where + (found ? " is not numeric" : " is not a point-data array of the input");

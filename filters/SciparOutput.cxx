@@ -125,9 +125,22 @@ void scipar::BuildClusterGrid(vtkPointSet* input, const std::string& clusterArra
   output->GetPointData()->PassData(input->GetPointData());
   KeepCollidingInputArrays(output->GetPointData(), clusterArrayName);
 
+  // One cell per cluster with points here: in a distributed run, the side lists every cluster of
+  // every process, and a cluster without local points has an empty range.
   const size_t k = side.num_clusters;
+  std::vector<int64_t> present;
+  std::vector<int64_t> offsets(1, 0);
+  for (size_t c = 0; c < k; ++c)
+  {
+    if (side.cluster_offsets[c + 1] > side.cluster_offsets[c])
+    {
+      present.push_back(static_cast<int64_t>(c));
+      offsets.push_back(side.cluster_offsets[c + 1]);
+    }
+  }
+  const auto numCells = static_cast<vtkIdType>(present.size());
   vtkNew<vtkCellArray> cells;
-  cells->SetData(Int64Array("Offsets", side.cluster_offsets, k + 1),
+  cells->SetData(Int64Array("Offsets", offsets.data(), offsets.size()),
     Int64Array("Connectivity", side.cluster_point_ids, static_cast<size_t>(side.cluster_offsets[k])));
   output->SetCells(VTK_POLY_VERTEX, cells);
 
@@ -135,11 +148,13 @@ void scipar::BuildClusterGrid(vtkPointSet* input, const std::string& clusterArra
     output->GetPointData(), numPoints, [&](vtkIdType i) { return labels[i]; },
     [&](vtkIdType i) { return side.point_cluster[i]; }, side, other);
   AddPairArrays(
-    output->GetCellData(), static_cast<vtkIdType>(k),
-    [&](vtkIdType c) { return side.cluster_ids[c]; }, [](vtkIdType c) { return int64_t(c); }, side,
-    other);
-  auto centroids = Vector3Array("Centroid", static_cast<vtkIdType>(k));
-  std::copy(side.centroids, side.centroids + 3 * k, centroids->GetPointer(0));
+    output->GetCellData(), numCells, [&](vtkIdType cell) { return side.cluster_ids[present[cell]]; },
+    [&](vtkIdType cell) { return present[cell]; }, side, other);
+  auto centroids = Vector3Array("Centroid", numCells);
+  for (vtkIdType cell = 0; cell < numCells; ++cell)
+  {
+    centroids->SetTuple(cell, side.centroids + 3 * present[cell]);
+  }
   output->GetCellData()->AddArray(centroids);
   // ParaView colours a new display by the active scalars: PairIndex gives matched clusters one colour.
   output->GetPointData()->SetActiveScalars("PairIndex");

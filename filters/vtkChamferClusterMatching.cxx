@@ -1,6 +1,7 @@
 #include "vtkChamferClusterMatching.h"
 
 #include "SciparInput.h"
+#include "SciparMatch.h"
 #include "SciparOutput.h"
 
 #include "vtkDemandDrivenPipeline.h"
@@ -108,6 +109,41 @@ int vtkChamferClusterMatching::RequestData(
   }
 }
 
+bool vtkChamferClusterMatching::ReadInput(
+  int port, vtkInformationVector** inputs, vtkPointSet*& cloud, scipar::CloudInput& read)
+{
+  vtkDataObject* input = vtkDataObject::GetData(inputs[port], 0);
+  cloud = vtkPointSet::SafeDownCast(input);
+  if (!cloud)
+  {
+    if (!input)
+    {
+      vtkErrorMacro(<< PortNames[port] << " input is missing: connect a point set to it");
+    }
+    else if (input->IsA("vtkCompositeDataSet"))
+    {
+      vtkErrorMacro(<< PortNames[port] << " input is a " << input->GetClassName()
+                    << ": composite datasets are not supported; merge its blocks into one point "
+                       "set first (Merge Blocks)");
+    }
+    else
+    {
+      vtkErrorMacro(<< PortNames[port] << " input is a " << input->GetClassName()
+                    << ", not a point set (polydata, unstructured grid, ...)");
+    }
+    return false;
+  }
+  std::string error;
+  const std::string& arrayName =
+    port == 0 ? this->SourceClusterArrayName : this->TargetClusterArrayName;
+  if (!scipar::ReadCloud(cloud, arrayName, PortNames[port], read, error))
+  {
+    vtkErrorMacro(<< error);
+    return false;
+  }
+  return true;
+}
+
 int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformationVector* outputs)
 {
   vtkUnstructuredGrid* grids[2] = { vtkUnstructuredGrid::GetData(outputs, 0),
@@ -115,39 +151,20 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
   vtkTable* pairs = vtkTable::GetData(outputs, 2);
   vtkPolyData* links = vtkPolyData::GetData(outputs, 3);
 
-  vtkPointSet* clouds[2];
+  vtkPointSet* clouds[2] = { nullptr, nullptr };
   scipar::CloudInput read[2];
-  for (int port = 0; port < 2; ++port)
+  bool ok = true;
+  for (int port = 0; port < 2 && ok; ++port)
   {
-    vtkDataObject* input = vtkDataObject::GetData(inputs[port], 0);
-    clouds[port] = vtkPointSet::SafeDownCast(input);
-    if (!clouds[port])
+    ok = this->ReadInput(port, inputs, clouds[port], read[port]);
+  }
+  if (!scipar::AllProcessesAgree(ok))
+  {
+    if (ok)
     {
-      if (!input)
-      {
-        vtkErrorMacro(<< PortNames[port] << " input is missing: connect a point set to it");
-      }
-      else if (input->IsA("vtkCompositeDataSet"))
-      {
-        vtkErrorMacro(<< PortNames[port] << " input is a " << input->GetClassName()
-                      << ": composite datasets are not supported; merge its blocks into one point "
-                         "set first (Merge Blocks)");
-      }
-      else
-      {
-        vtkErrorMacro(<< PortNames[port] << " input is a " << input->GetClassName()
-                      << ", not a point set (polydata, unstructured grid, ...)");
-      }
-      return 0;
+      vtkErrorMacro(<< "Another process could not read its part of the inputs (see its error)");
     }
-    std::string error;
-    const std::string& arrayName =
-      port == 0 ? this->SourceClusterArrayName : this->TargetClusterArrayName;
-    if (!scipar::ReadCloud(clouds[port], arrayName, PortNames[port], read[port], error))
-    {
-      vtkErrorMacro(<< error);
-      return 0;
-    }
+    return 0;
   }
 
   scipar_options options;
@@ -160,9 +177,8 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
   options.progress_user_data = this;
 
   std::unique_ptr<scipar_result, ResultDeleter> result(new scipar_result{});
-  const scipar_status status =
-    scipar_match(&read[0].Cloud, &read[1].Cloud, &options, result.get());
-  if (status != SCIPAR_OK)
+  const scipar::MatchRun run = scipar::MatchClouds(read[0].Cloud, read[1].Cloud, options, *result);
+  if (run.Status != SCIPAR_OK)
   {
     vtkErrorMacro(<< "Chamfer cluster matching failed: " << result->message);
     return 0;
@@ -173,8 +189,13 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
     result->target, grids[0]);
   scipar::BuildClusterGrid(clouds[1], this->TargetClusterArrayName, read[1].Labels, result->target,
     result->source, grids[1]);
-  scipar::BuildPairsTable(*result, pairs);
-  scipar::BuildPairLinks(*result, links);
+  // Every process holds the whole table; under MPI only the first outputs it, so that ParaView,
+  // which appends the pieces of all processes, shows each pair once.
+  if (run.Rank == 0)
+  {
+    scipar::BuildPairsTable(*result, pairs);
+    scipar::BuildPairLinks(*result, links);
+  }
   for (vtkDataObject* output : { static_cast<vtkDataObject*>(grids[0]),
          static_cast<vtkDataObject*>(grids[1]), static_cast<vtkDataObject*>(pairs),
          static_cast<vtkDataObject*>(links) })

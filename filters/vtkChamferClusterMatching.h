@@ -24,6 +24,12 @@
 
 #include <string>
 
+class vtkPointSet;
+namespace scipar
+{
+struct CloudInput;
+}
+
 class SCIPARFILTERS_EXPORT vtkChamferClusterMatching : public vtkAlgorithm
 {
 public:
@@ -105,6 +111,8 @@ protected:
 
   /// RequestData's work; RequestData turns an allocation failure into an error and empty outputs.
   int Match(vtkInformationVector** inputs, vtkInformationVector* outputs);
+  /// Reads input `port` into `read`; false, with an error naming the problem, when it cannot.
+  bool ReadInput(int port, vtkInformationVector** inputs, vtkPointSet*& cloud, scipar::CloudInput& read);
 
   std::string SourceClusterArrayName = "ClusterId";
   std::string TargetClusterArrayName = "ClusterId";

@@ -1,0 +1,52 @@
+#include "SciparMatch.h"
+
+#include "scipar/distributed.h"
+#include "scipar_mpi.h"
+
+#include "vtkMPI.h"
+#include "vtkMPICommunicator.h"
+#include "vtkMultiProcessController.h"
+
+namespace
+{
+// The MPI communicator of a parallel run, or nullptr when this process runs alone.
+vtkMPICommunicator* ParallelCommunicator()
+{
+  vtkMultiProcessController* controller = vtkMultiProcessController::GetGlobalController();
+  auto* communicator =
+    controller ? vtkMPICommunicator::SafeDownCast(controller->GetCommunicator()) : nullptr;
+  return communicator && controller->GetNumberOfProcesses() > 1 && communicator->GetMPIComm()
+    ? communicator
+    : nullptr;
+}
+}
+
+bool scipar::AllProcessesAgree(bool ok)
+{
+  vtkMPICommunicator* communicator = ParallelCommunicator();
+  if (!communicator)
+  {
+    return ok;
+  }
+  int mine = ok ? 1 : 0, all = 0;
+  communicator->AllReduce(&mine, &all, 1, vtkCommunicator::MIN_OP);
+  return all == 1;
+}
+
+scipar::MatchRun scipar::MatchClouds(const scipar_cloud& source, const scipar_cloud& target,
+  const scipar_options& options, scipar_result& result)
+{
+  MatchRun run;
+  vtkMPICommunicator* communicator = ParallelCommunicator();
+  if (!communicator)
+  {
+    run.Status = scipar_match(&source, &target, &options, &result);
+    return run;
+  }
+  scipar_mpi_storage storage;
+  const scipar_comm comm = scipar_mpi_comm(*communicator->GetMPIComm()->GetHandle(), &storage);
+  run.Distributed = true;
+  run.Rank = comm.rank;
+  run.Status = scipar_match_distributed(&source, &target, &options, &comm, &result);
+  return run;
+}
