@@ -23,12 +23,46 @@ typedef struct keyed_cluster {
   int64_t index;
 } keyed_cluster;
 
-static int by_key(const void *pa, const void *pb)
+static int before(keyed_cluster a, keyed_cluster b)
 {
-  const keyed_cluster *a = pa, *b = pb;
-  if (a->key != b->key)
-    return a->key < b->key ? -1 : 1;
-  return (a->index > b->index) - (a->index < b->index);
+  return a.key < b.key || (a.key == b.key && a.index < b.index);
+}
+
+/* Reorders v[lo, hi) so that v[k] is the element a sort would put there, with none after it before
+ * it and none before it after it (Hoare's selection; keys are distinct through the index). */
+static void select_kth(keyed_cluster *v, size_t lo, size_t hi, size_t k)
+{
+  while (hi - lo > 1) {
+    const size_t mid = lo + (hi - lo) / 2;
+    keyed_cluster t;
+#define SWAP(i, j) (t = v[i], v[i] = v[j], v[j] = t)
+    if (before(v[mid], v[lo]))
+      SWAP(mid, lo);
+    if (before(v[hi - 1], v[lo]))
+      SWAP(hi - 1, lo);
+    if (before(v[hi - 1], v[mid]))
+      SWAP(hi - 1, mid);
+    const keyed_cluster pivot = v[mid];
+    size_t i = lo, j = hi - 1;
+    while (i <= j) {
+      while (before(v[i], pivot))
+        ++i;
+      while (before(pivot, v[j]))
+        --j;
+      if (i <= j) {
+        SWAP(i, j);
+        ++i;
+        --j; /* j >= lo here: v[lo] <= pivot stops the scan down at lo at the latest */
+      }
+    }
+#undef SWAP
+    if (k <= j)
+      hi = j + 1;
+    else if (k >= i)
+      lo = i;
+    else
+      return;
+  }
 }
 
 typedef struct build_state {
@@ -39,6 +73,8 @@ typedef struct build_state {
 
 static void build_node(build_state *s, size_t node, size_t lo, size_t hi)
 {
+  s->h->node_begin[node] = (int64_t)lo;
+  s->h->node_end[node] = (int64_t)hi;
   double *mn = s->h->node_min + 3 * node, *mx = s->h->node_max + 3 * node;
   double cmin[3] = {INFINITY, INFINITY, INFINITY}, cmax[3] = {-INFINITY, -INFINITY, -INFINITY};
   for (int d = 0; d < 3; ++d) {
@@ -48,10 +84,12 @@ static void build_node(build_state *s, size_t node, size_t lo, size_t hi)
   for (size_t i = lo; i < hi; ++i) {
     const int64_t c = s->h->order[i];
     for (int d = 0; d < 3; ++d) {
-      mn[d] = fmin(mn[d], s->set->box_min[3 * c + d]);
-      mx[d] = fmax(mx[d], s->set->box_max[3 * c + d]);
-      cmin[d] = fmin(cmin[d], s->set->centroids[3 * c + d]);
-      cmax[d] = fmax(cmax[d], s->set->centroids[3 * c + d]);
+      const double lo_d = s->set->box_min[3 * c + d], hi_d = s->set->box_max[3 * c + d];
+      const double centre = s->set->centroids[3 * c + d];
+      mn[d] = lo_d < mn[d] ? lo_d : mn[d];
+      mx[d] = hi_d > mx[d] ? hi_d : mx[d];
+      cmin[d] = centre < cmin[d] ? centre : cmin[d];
+      cmax[d] = centre > cmax[d] ? centre : cmax[d];
     }
   }
   if (hi - lo <= CLUSTER_LEAF_SIZE)
@@ -63,7 +101,7 @@ static void build_node(build_state *s, size_t node, size_t lo, size_t hi)
   /* Split at the median centroid along the axis where centroids spread most. */
   for (size_t i = lo; i < hi; ++i)
     s->scratch[i] = (keyed_cluster){s->set->centroids[3 * s->h->order[i] + axis], s->h->order[i]};
-  qsort(s->scratch + lo, hi - lo, sizeof *s->scratch, by_key);
+  select_kth(s->scratch, lo, hi, lo + (hi - lo) / 2);
   for (size_t i = lo; i < hi; ++i)
     s->h->order[i] = s->scratch[i].index;
   const size_t mid = lo + (hi - lo) / 2;
@@ -80,7 +118,9 @@ scipar_status cluster_hierarchy_build(const cluster_set *set, cluster_hierarchy 
   h->order = malloc((k ? k : 1) * sizeof *h->order);
   h->node_min = malloc((3 * h->num_nodes + 1) * sizeof *h->node_min);
   h->node_max = malloc((3 * h->num_nodes + 1) * sizeof *h->node_max);
-  if (!h->order || !h->node_min || !h->node_max) {
+  h->node_begin = malloc((h->num_nodes + 1) * sizeof *h->node_begin);
+  h->node_end = malloc((h->num_nodes + 1) * sizeof *h->node_end);
+  if (!h->order || !h->node_min || !h->node_max || !h->node_begin || !h->node_end) {
     cluster_hierarchy_free(h);
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   }
@@ -102,6 +142,8 @@ void cluster_hierarchy_free(cluster_hierarchy *h)
   free(h->order);
   free(h->node_min);
   free(h->node_max);
+  free(h->node_begin);
+  free(h->node_end);
   memset(h, 0, sizeof *h);
 }
 
@@ -229,24 +271,6 @@ int candidate_search_begin(candidate_search *s, const double box_min[3], const d
   return s->hierarchy->num_nodes == 0 || push_node(s, 0);
 }
 
-/* The range of hierarchy positions under a node, by replaying the build's halving. */
-static void node_range(const cluster_hierarchy *h, size_t node, size_t *lo, size_t *hi)
-{
-  size_t path[64], depth = 0;
-  for (size_t n = node; n > 0; n = (n - 1) / 2)
-    path[depth++] = n;
-  *lo = 0;
-  *hi = h->num_clusters;
-  while (depth > 0) {
-    const size_t n = path[--depth];
-    const size_t mid = *lo + (*hi - *lo) / 2;
-    if (n % 2 == 1)
-      *hi = mid;
-    else
-      *lo = mid;
-  }
-}
-
 int candidate_search_next(candidate_search *s, double stop, int64_t *cluster, int *failed)
 {
   while (s->size > 0 && s->heap[0].bound <= stop) {
@@ -256,8 +280,7 @@ int candidate_search_next(candidate_search *s, double stop, int64_t *cluster, in
       return 1;
     }
     const size_t node = (size_t)e.item;
-    size_t lo, hi;
-    node_range(s->hierarchy, node, &lo, &hi);
+    const size_t lo = (size_t)s->hierarchy->node_begin[node], hi = (size_t)s->hierarchy->node_end[node];
     int ok = 1;
     if (hi - lo <= CLUSTER_LEAF_SIZE) {
       for (size_t i = lo; i < hi && ok; ++i)

@@ -12,6 +12,8 @@ typedef struct cluster_hierarchy {
   int64_t *order;    /* cluster indices in hierarchy order */
   double *node_min;  /* [3 * num_nodes] */
   double *node_max;
+  int64_t *node_begin; /* [num_nodes + 1]: node i holds order[node_begin[i] .. node_end[i]) */
+  int64_t *node_end;
   size_t num_nodes;
 } cluster_hierarchy;
 
