@@ -166,15 +166,17 @@ static scipar_status build_trees(cluster_set *set, int num_threads, int with_tre
   if (!set->split_value || !set->split_dim)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   const long long kk = (long long)k;
-#pragma omp parallel for num_threads(num_threads) schedule(dynamic, 1)
+  int built = 1;
+#pragma omp parallel for num_threads(num_threads) schedule(dynamic, 1) reduction(&& : built)
   for (long long c = 0; c < kk; ++c) {
     if (set->tree_offsets[c + 1] == set->tree_offsets[c])
       continue;
     const int64_t begin = set->offsets[c];
-    kdtree_build(set->x + begin, set->y + begin, set->z + begin, cluster_set_size(set, (size_t)c),
-                 set->split_value + set->tree_offsets[c], set->split_dim + set->tree_offsets[c]);
+    built = kdtree_build(set->x + begin, set->y + begin, set->z + begin, cluster_set_size(set, (size_t)c),
+                         set->split_value + set->tree_offsets[c], set->split_dim + set->tree_offsets[c]) &&
+            built;
   }
-  return SCIPAR_OK;
+  return built ? SCIPAR_OK : SCIPAR_ERROR_OUT_OF_MEMORY;
 }
 
 scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, int with_trees, cluster_set *set)

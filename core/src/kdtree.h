@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 /* Points per leaf: leaves are scanned with the same SIMD loop as small clusters. */
-enum { KDTREE_LEAF_SIZE = 16 };
+enum { KDTREE_LEAF_SIZE = 64 };
 
 /* Clusters smaller than this are searched by brute force: below it a tree does not pay. */
 enum { KDTREE_MIN_POINTS = 256 };
@@ -20,8 +20,9 @@ typedef struct kdtree_view {
 /* Number of heap slots a tree over n points uses (0 below KDTREE_MIN_POINTS). */
 size_t kdtree_num_nodes(int64_t n);
 
-/* Builds the tree over points [0, n) of x, y, z, reordering them. */
-void kdtree_build(double *x, double *y, double *z, int64_t n, double *split_value, unsigned char *split_dim);
+/* Builds the tree over points [0, n) of x, y, z, reordering them. Returns 0 if out of memory (it
+ * needs a copy of the points while it works). */
+int kdtree_build(double *x, double *y, double *z, int64_t n, double *split_value, unsigned char *split_dim);
 
 /* Squared distance from q to its nearest point among x, y, z[0, n), organised by the tree.
  * Exactly the minimum a brute-force scan would find. */
