@@ -8,11 +8,11 @@ Writes OUT/source.vtu and OUT/target.vtu (inline binary VTK XML: the appended mo
 back with this ParaView), OUT/pairs.csv and OUT/matching.png, and prints a summary.
 """
 import argparse
+import colorsys
 import os
 
-from paraview.simple import (ChamferClusterMatching, ColorBy, CreateView, GetColorTransferFunction,
-                             LoadPlugin, OpenDataFile, OutputPort, Render, ResetCamera, SaveData,
-                             SaveScreenshot, Show, servermanager)
+from paraview.simple import (ColorBy, CreateView, GetColorTransferFunction, LoadPlugin, OpenDataFile,
+                             OutputPort, Render, ResetCamera, SaveData, SaveScreenshot, Show, servermanager)
 
 
 def parse_arguments():
@@ -25,44 +25,62 @@ def parse_arguments():
     return parser.parse_args()
 
 
-def render(matching, path):
-    """Source and target side by side, both coloured by PairIndex: matched clusters share a colour."""
+def categorical_colors(count):
+    """Distinct colours for count categories: hues spaced by the golden ratio, alternating
+    saturation and value so that neighbours in index differ too."""
+    colors = []
+    for i in range(count):
+        hue = (i * 0.618033988749895) % 1.0
+        colors.extend(colorsys.hsv_to_rgb(hue, 0.55 + 0.45 * (i % 2), 0.95 - 0.3 * ((i // 2) % 2)))
+    return colors
+
+
+def render(matching, pair_count, path):
+    """Source (left) and target (right) side by side, both coloured by PairIndex with one colour per
+    pair: matched clusters share a colour."""
     view = CreateView("RenderView")
     view.ViewSize = [1200, 600]
     view.OrientationAxesVisibility = 0
+    view.UseColorPaletteForBackground = 0
     view.Background = [1, 1, 1]
-    bounds = servermanager.Fetch(matching, 0).GetBounds()
-    gap = 1.2 * (bounds[1] - bounds[0])
+    bounds = servermanager.Fetch(matching, idx=0).GetBounds()
+    gap = 1.15 * (bounds[1] - bounds[0])
+    lut = GetColorTransferFunction("PairIndex")
+    lut.InterpretValuesAsCategories = 1
+    lut.Annotations = [str(value) for i in range(pair_count) for value in (i, i)]
+    lut.IndexedColors = categorical_colors(pair_count)
     for port, offset in ((0, 0.0), (1, gap)):
         display = Show(OutputPort(matching, port), view)
         display.SetRepresentationType("Points")
-        display.PointSize = 4
+        display.PointSize = 5
+        display.RenderPointsAsSpheres = 1
         display.Position = [offset, 0, 0]
         ColorBy(display, ("POINTS", "PairIndex"))
-    lut = GetColorTransferFunction("PairIndex")
-    lut.ApplyPreset("Rainbow Uniform", True)
+        display.LookupTable = lut
     ResetCamera(view)
+    view.CameraParallelProjection = 1
     Render(view)
+    view.CameraParallelScale *= 0.62
     SaveScreenshot(path, view, ImageResolution=[1200, 600])
 
 
 def main():
     args = parse_arguments()
     os.makedirs(args.out, exist_ok=True)
-    LoadPlugin(args.plugin, ns=globals())
+    LoadPlugin(args.plugin, ns=globals())  # defines ChamferClusterMatching
     source = OpenDataFile(args.source)
     target = OpenDataFile(args.target)
-    matching = ChamferClusterMatching(Source=source, Target=target, Metric=args.metric)
+    matching = ChamferClusterMatching(Source=source, Target=target, Metric=args.metric)  # noqa: F821
     matching.UpdatePipeline()
 
     SaveData(os.path.join(args.out, "source.vtu"), proxy=OutputPort(matching, 0), DataMode="Binary")
     SaveData(os.path.join(args.out, "target.vtu"), proxy=OutputPort(matching, 1), DataMode="Binary")
     SaveData(os.path.join(args.out, "pairs.csv"), proxy=OutputPort(matching, 2))
-    render(matching, os.path.join(args.out, "matching.png"))
+    pairs = servermanager.Fetch(matching, idx=2)
+    render(matching, pairs.GetNumberOfRows(), os.path.join(args.out, "matching.png"))
 
-    pairs = servermanager.Fetch(matching, 2)
-    source_grid = servermanager.Fetch(matching, 0)
-    target_grid = servermanager.Fetch(matching, 1)
+    source_grid = servermanager.Fetch(matching, idx=0)
+    target_grid = servermanager.Fetch(matching, idx=1)
     mutual = pairs.GetColumnByName("Mutual")
     fields = pairs.GetFieldData()
     wall = fields.GetArray("WallTimeSeconds").GetValue(0)
