@@ -136,6 +136,12 @@ bool vtkChamferClusterMatching::ReadInput(
   std::string error;
   const std::string& arrayName =
     port == 0 ? this->SourceClusterArrayName : this->TargetClusterArrayName;
+  if (!(port == 0 ? this->SourceArrayIsPointData : this->TargetArrayIsPointData))
+  {
+    vtkErrorMacro(<< PortNames[port] << " cluster array '" << arrayName
+                  << "' is not selected as point data: cluster ids must be a point-data array");
+    return false;
+  }
   if (!scipar::ReadCloud(cloud, arrayName, PortNames[port], read, error))
   {
     vtkErrorMacro(<< error);

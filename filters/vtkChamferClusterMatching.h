@@ -21,6 +21,7 @@
 
 #include "SciparFiltersModule.h"
 #include "vtkAlgorithm.h"
+#include "vtkDataObject.h" // for FIELD_ASSOCIATION_POINTS
 
 #include <string>
 
@@ -80,16 +81,19 @@ public:
 
   ///@{
   /// The five-argument form of ParaView's array selection widget (index, port, connection, field
-  /// association, name); only the name is used, the field association is always points. The arrays
+  /// association, name). Cluster ids are point data: another association makes the filter refuse
+  /// to run, rather than silently read a point array of that name. The arrays
   /// are deliberately not stored with SetInputArrayToProcess: ParaView 5.11's post-filter executive
   /// numbers array selections across all input ports, and two selections on two ports crash it.
-  void SetSourceClusterArray(int, int, int, int, const char* name)
+  void SetSourceClusterArray(int, int, int, int association, const char* name)
   {
     this->SetSourceClusterArrayName(name);
+    this->SetSourceArrayIsPointData(association == vtkDataObject::FIELD_ASSOCIATION_POINTS);
   }
-  void SetTargetClusterArray(int, int, int, int, const char* name)
+  void SetTargetClusterArray(int, int, int, int association, const char* name)
   {
     this->SetTargetClusterArrayName(name);
+    this->SetTargetArrayIsPointData(association == vtkDataObject::FIELD_ASSOCIATION_POINTS);
   }
   ///@}
 
@@ -114,8 +118,13 @@ protected:
   /// Reads input `port` into `read`; false, with an error naming the problem, when it cannot.
   bool ReadInput(int port, vtkInformationVector** inputs, vtkPointSet*& cloud, scipar::CloudInput& read);
 
+  vtkSetMacro(SourceArrayIsPointData, bool);
+  vtkSetMacro(TargetArrayIsPointData, bool);
+
   std::string SourceClusterArrayName = "ClusterId";
   std::string TargetClusterArrayName = "ClusterId";
+  bool SourceArrayIsPointData = true;
+  bool TargetArrayIsPointData = true;
   int Metric = MAX;
   bool SquaredDistances = false;
   double MaxPairDistance = 0.0;

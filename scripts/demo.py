@@ -75,7 +75,7 @@ def main():
 
     SaveData(os.path.join(args.out, "source.vtu"), proxy=OutputPort(matching, 0), DataMode="Binary")
     SaveData(os.path.join(args.out, "target.vtu"), proxy=OutputPort(matching, 1), DataMode="Binary")
-    SaveData(os.path.join(args.out, "pairs.csv"), proxy=OutputPort(matching, 2))
+    SaveData(os.path.join(args.out, "pairs.csv"), proxy=OutputPort(matching, 2), Precision=17)
     pairs = servermanager.Fetch(matching, idx=2)
     render(matching, pairs.GetNumberOfRows(), os.path.join(args.out, "matching.png"))
 

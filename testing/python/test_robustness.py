@@ -7,7 +7,7 @@ holding whole numbers, one-point clouds, one cluster per cloud, duplicate points
 clusters (with progress reported as they run), NaN and infinite coordinates (left out, warned about, PairId -1), an empty cloud (warned
 about), input arrays named like output arrays (kept as <name>_input). Invalid input that must be
 refused with a message naming the input and the problem, and empty outputs: composite and image
-inputs. Inputs must never be modified.
+inputs, a cluster array selected as cell data. Inputs must never be modified.
 """
 import sys
 
@@ -171,9 +171,12 @@ def test_refusals():
     image = vtkImageData()
     image.SetDimensions(2, 2, 2)
     good = cloud(np.zeros((3, 3)), np.zeros(3, dtype=np.int64))
-    for bad, expected in ((blocks, "Source input is a vtkMultiBlockDataSet"),
-                          (image, "Source input is a vtkImageData, not a point set")):
-        outputs, text = run(bad, good)
+    cells = {"SourceClusterArray": ["CELLS", "ClusterId"]}
+    for bad, expected, properties in (
+            (blocks, "Source input is a vtkMultiBlockDataSet", {}),
+            (image, "Source input is a vtkImageData, not a point set", {}),
+            (good, "Source cluster array 'ClusterId' is not selected as point data", cells)):
+        outputs, text = run(bad, good, **properties)
         assert expected in text, f"expected '{expected}' in: {text}"
         assert all(o.GetNumberOfPoints() == 0 for o in (outputs[0], outputs[1], outputs[3])), "empty outputs"
         assert outputs[2].GetNumberOfRows() == 0, "empty table"
