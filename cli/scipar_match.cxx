@@ -1,0 +1,648 @@
+// scipar-match: the Chamfer Cluster Matching filter from the command line.
+//
+// Reads two clouds (.vtp, .vtu or .csv), runs vtkChamferClusterMatching (the same filter as the
+// ParaView plugin, so the same results), and writes its four outputs. No computation happens here:
+// this file parses options, reads, and writes.
+#include "CsvCloud.h"
+
+#include "vtkChamferClusterMatching.h"
+
+#include "vtkAbstractArray.h"
+#include "vtkDataArray.h"
+#include "vtkLogger.h"
+#include "vtkNew.h"
+#include "vtkObjectFactory.h"
+#include "vtkOutputWindow.h"
+#include "vtkPointData.h"
+#include "vtkPointSet.h"
+#include "vtkPolyData.h"
+#include "vtkSmartPointer.h"
+#include "vtkTable.h"
+#include "vtkTypeInt64Array.h"
+#include "vtkUnstructuredGrid.h"
+#include "vtkXMLPolyDataReader.h"
+#include "vtkXMLPolyDataWriter.h"
+#include "vtkXMLReader.h"
+#include "vtkXMLUnstructuredGridReader.h"
+#include "vtkXMLUnstructuredGridWriter.h"
+#include "vtkXMLWriter.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#ifndef SCIPAR_VERSION
+#define SCIPAR_VERSION "unknown"
+#endif
+
+namespace fs = std::filesystem;
+
+namespace
+{
+const char* const Program = "scipar-match";
+
+const char* const Help = R"(scipar-match: match the clusters of two point clouds by Chamfer distance.
+
+Usage:
+  scipar-match SOURCE TARGET -o OUTDIR [options]
+  scipar-match --help | --version
+
+SOURCE and TARGET are two point clouds (two time steps, two scans, ...), each split into clusters
+by an integral cluster id per point. Every cluster of SOURCE is paired with its nearest cluster of
+TARGET, and every cluster of TARGET with its nearest cluster of SOURCE; a pair chosen both ways is
+"mutual". It is the Chamfer Cluster Matching filter of the scipar ParaView plugin, with the same
+results.
+
+Input files (chosen by extension, any case):
+  .vtp  VTK XML polydata          with a point-data array of cluster ids
+  .vtu  VTK XML unstructured grid with a point-data array of cluster ids
+        Ids may be integers of any type, or floating-point numbers holding whole numbers; any
+        values (sparse, negative, unsorted). Prefer files written in Binary or Ascii data mode:
+        some builds of Debian's ParaView 5.11 fail to read the (default) appended mode back.
+  .csv  a header row naming the columns, then one point per row, separated by commas. The
+        coordinates are the columns x, y, z (any case), or Points:0, Points:1, Points:2 as
+        ParaView writes them; the cluster ids are the column named by --source-array or
+        --target-array (integers; 3.0 is accepted as 3). Coordinates must be finite numbers.
+        Other columns are ignored. Fields may be in double quotes; blank lines are skipped.
+        Every row needs as many fields as the header.
+
+What is computed:
+  For a source cluster A and a target cluster B, d(A->B) is the mean, over the points a of A, of
+  the distance from a to its nearest point of B (the directed Chamfer distance); d(B->A) the same
+  the other way. --metric chooses how the two combine into the pair's value:
+    Max        max(d(A->B), d(B->A))          the default (the original notebook's definition)
+    Sum        d(A->B) + d(B->A)
+    Mean       (d(A->B) + d(B->A)) / 2
+    Hausdorff  the largest nearest-point distance over both directions: a maximum, not a mean,
+               so a single outlying point decides it
+  Each cluster is paired with the cluster of least value in the other cloud; ties go to the
+  smaller id. Results are exact (as if every pair of points were compared) and the same for
+  every thread count. Points with a NaN or infinite coordinate are left out (with a warning).
+
+Options:
+  -o, --output OUTDIR    the output directory (required); created if missing, its source.vtu,
+                         target.vtu, pairs.csv and links.vtp are overwritten
+  --source-array NAME    point array (or CSV column) of cluster ids in SOURCE (default ClusterId)
+  --target-array NAME    point array (or CSV column) of cluster ids in TARGET (default ClusterId)
+  --metric NAME          Max, Sum, Mean or Hausdorff, any case (default Max)
+  --squared              use squared Euclidean distances between points: far points weigh more,
+                         and --max-distance is a squared distance too
+  --threads N            OpenMP threads, 0 = all cores (default 0)
+  --max-distance D       a cluster whose nearest cluster has a value above D stays unpaired
+                         (PairId -1); 0 = no limit (default 0). Also makes matching faster.
+  -h, --help             this text
+  --version              the scipar version
+  Options may come before or after SOURCE and TARGET, as "--opt value" or "--opt=value".
+
+Outputs, in OUTDIR (VTK XML files in inline Binary mode, which ParaView 5.11 reads back):
+  source.vtu  the source points with all their input point arrays, one poly-vertex cell per
+              cluster, and on points and cells: ClusterId (the input id), PairId (the id of the
+              matched cluster in the target, -1 if none), PairDistance (its value, NaN if none),
+              Mutual (1 or 0), PairIndex (row of pairs.csv, -1 if none); on cells: Centroid.
+              Colour source and target by PairIndex: mutual partners share a colour.
+  target.vtu  the same for the target points
+  pairs.csv   one row per pair that is nearest in at least one direction, sorted by SourceId
+              then TargetId. Columns: SourceId, TargetId, Distance (the Chamfer value),
+              SourceToTarget (1: the target is the source's nearest), TargetToSource, Mutual,
+              SourcePoints, TargetPoints (cluster sizes), SourceCentroid:0..2, TargetCentroid:0..2.
+              Numbers are written in full precision.
+  links.vtp   one line per row of pairs.csv, from the source cluster's centroid to the target
+              cluster's; cell data Distance, Mutual, PairIndex, SourceId, TargetId
+  A summary goes to the standard output; errors and warnings to the standard error.
+
+Exit status:
+  0  success
+  1  unreadable or invalid input (missing file, unknown extension, missing column or array,
+     non-integral ids, ...) or an output that cannot be written; the message names the problem
+  2  a bad command line (unknown option, missing or bad option value)
+
+Examples:
+  scipar-match data/seed_left.vtp data/seed_left_next.vtp -o out
+  scipar-match before.csv after.csv -o out --source-array label --target-array label \
+      --metric Hausdorff --threads 2 --max-distance 5
+)";
+
+// Collects VTK's error and warning messages instead of printing them with VTK's decoration.
+class MessageCollector : public vtkOutputWindow
+{
+public:
+  static MessageCollector* New();
+  vtkTypeMacro(MessageCollector, vtkOutputWindow);
+
+  void DisplayText(const char*) override {}
+  void DisplayErrorText(const char* text) override { this->Errors.push_back(Clean(text)); }
+  void DisplayWarningText(const char* text) override { this->Warnings.push_back(Clean(text)); }
+  void DisplayGenericWarningText(const char* text) override { this->Warnings.push_back(Clean(text)); }
+  void DisplayDebugText(const char*) override {}
+
+  std::vector<std::string> Errors;
+  std::vector<std::string> Warnings;
+
+private:
+  // "ERROR: In file.cxx, line 12\nvtkSomething (0x1234): the message\n\n" -> "the message".
+  static std::string Clean(const char* text)
+  {
+    std::string message = text ? text : "";
+    if (message.compare(0, 3, "ERR") == 0 || message.compare(0, 4, "Warn") == 0 ||
+      message.compare(0, 7, "Generic") == 0)
+    {
+      const size_t newline = message.find('\n');
+      message = newline == std::string::npos ? message : message.substr(newline + 1);
+    }
+    const size_t object = message.find("): ");
+    if (object != std::string::npos && message.compare(0, 3, "vtk") == 0)
+    {
+      message = message.substr(object + 3);
+    }
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+    {
+      message.pop_back();
+    }
+    return message;
+  }
+};
+vtkStandardNewMacro(MessageCollector);
+
+struct Options
+{
+  std::string Source, Target, Output;
+  std::string SourceArray = "ClusterId", TargetArray = "ClusterId";
+  int Metric = vtkChamferClusterMatching::MAX;
+  bool Squared = false;
+  int Threads = 0;
+  double MaxDistance = 0.0;
+};
+
+// A failure with a message and an exit status.
+struct Failure
+{
+  int Status;
+  std::string Message;
+};
+
+[[noreturn]] void Usage(const std::string& message)
+{
+  throw Failure{ 2, message + "\nTry '" + std::string(Program) + " --help' for more information." };
+}
+
+[[noreturn]] void Fail(const std::string& message)
+{
+  throw Failure{ 1, message };
+}
+
+std::string Lower(std::string text)
+{
+  for (char& c : text)
+  {
+    if (c >= 'A' && c <= 'Z')
+    {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return text;
+}
+
+int ParseThreads(const std::string& text)
+{
+  char* end = nullptr;
+  errno = 0;
+  const long value = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE || value < 0 || value > 100000)
+  {
+    Usage("--threads: '" + text + "' is not a whole number of threads between 0 (all cores) and 100000");
+  }
+  return static_cast<int>(value);
+}
+
+double ParseDistance(const std::string& text)
+{
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(value) || value < 0.0)
+  {
+    Usage("--max-distance: '" + text + "' is not a finite number >= 0 (0 means no limit)");
+  }
+  return value;
+}
+
+int ParseMetric(const std::string& text)
+{
+  const char* const names[4] = { "max", "sum", "mean", "hausdorff" };
+  for (int m = 0; m < 4; ++m)
+  {
+    if (Lower(text) == names[m])
+    {
+      return m;
+    }
+  }
+  Usage("--metric: unknown metric '" + text + "'; choose Max, Sum, Mean or Hausdorff");
+}
+
+// Returns true when the program should go on (false after --help or --version).
+bool ParseCommandLine(int argc, char* argv[], Options& options)
+{
+  std::vector<std::string> positional;
+  bool optionsEnded = false;
+  bool haveOutput = false;
+  for (int i = 1; i < argc; ++i)
+  {
+    std::string arg = argv[i];
+    if (optionsEnded || arg.empty() || arg[0] != '-' || arg == "-")
+    {
+      positional.push_back(arg);
+      continue;
+    }
+    if (arg == "--")
+    {
+      optionsEnded = true;
+      continue;
+    }
+    if (arg == "-h" || arg == "--help")
+    {
+      std::cout << Help;
+      return false;
+    }
+    if (arg == "--version")
+    {
+      std::cout << Program << " (scipar) " << SCIPAR_VERSION << "\n";
+      return false;
+    }
+    if (arg == "--squared")
+    {
+      options.Squared = true;
+      continue;
+    }
+    // Options with a value: "--name value" or "--name=value".
+    std::string name = arg, value;
+    bool inlineValue = false;
+    const size_t equals = arg.find('=');
+    if (arg.compare(0, 2, "--") == 0 && equals != std::string::npos)
+    {
+      name = arg.substr(0, equals);
+      value = arg.substr(equals + 1);
+      inlineValue = true;
+    }
+    const char* const valued[] = { "-o", "--output", "--source-array", "--target-array", "--metric",
+      "--threads", "--max-distance" };
+    bool known = false;
+    for (const char* candidate : valued)
+    {
+      known = known || name == candidate;
+    }
+    if (!known)
+    {
+      Usage("unknown option '" + arg + "'");
+    }
+    if (!inlineValue)
+    {
+      if (i + 1 >= argc)
+      {
+        Usage("option " + name + " needs a value");
+      }
+      value = argv[++i];
+    }
+    if (name == "-o" || name == "--output")
+    {
+      if (value.empty())
+      {
+        Usage("option " + name + " needs a directory name");
+      }
+      options.Output = value;
+      haveOutput = true;
+    }
+    else if (name == "--source-array" || name == "--target-array")
+    {
+      if (value.empty())
+      {
+        Usage("option " + name + " needs an array name");
+      }
+      (name == "--source-array" ? options.SourceArray : options.TargetArray) = value;
+    }
+    else if (name == "--metric")
+    {
+      options.Metric = ParseMetric(value);
+    }
+    else if (name == "--threads")
+    {
+      options.Threads = ParseThreads(value);
+    }
+    else
+    {
+      options.MaxDistance = ParseDistance(value);
+    }
+  }
+  if (positional.size() != 2)
+  {
+    Usage(positional.size() < 2 ? "give two input files, SOURCE and TARGET"
+                                : "too many arguments: '" + positional[2] + "' (give SOURCE and TARGET only)");
+  }
+  if (!haveOutput)
+  {
+    Usage("give an output directory with -o OUTDIR");
+  }
+  options.Source = positional[0];
+  options.Target = positional[1];
+  return true;
+}
+
+std::string FirstError(MessageCollector* messages)
+{
+  return messages->Errors.empty() ? std::string("unknown error") : messages->Errors.front();
+}
+
+std::string ArrayNames(vtkPointData* data)
+{
+  std::string names;
+  for (int a = 0; a < data->GetNumberOfArrays(); ++a)
+  {
+    const char* name = data->GetArrayName(a);
+    names += (names.empty() ? "" : ", ") + std::string(name ? name : "(unnamed)");
+  }
+  return names.empty() ? "none" : names;
+}
+
+// Reads one cloud, and checks that it has the cluster array (a clear message beats the filter's).
+vtkSmartPointer<vtkPointSet> ReadCloud(
+  const std::string& path, const std::string& arrayName, const char* role, MessageCollector* messages)
+{
+  std::error_code status;
+  if (!fs::exists(path, status))
+  {
+    Fail(path + ": no such file (the " + std::string(role) + " cloud)");
+  }
+  if (fs::is_directory(path, status))
+  {
+    Fail(path + ": is a directory, not a file (the " + std::string(role) + " cloud)");
+  }
+  std::ifstream probe(path);
+  if (!probe)
+  {
+    Fail(path + ": cannot open the file for reading");
+  }
+  const std::string extension = Lower(fs::path(path).extension().string());
+  const std::string option = std::string("--") + role + "-array";
+  vtkSmartPointer<vtkPointSet> cloud;
+  if (extension == ".csv")
+  {
+    auto polydata = vtkSmartPointer<vtkPolyData>::New();
+    std::string error;
+    if (!scipar_cli::ReadCsvCloud(path, arrayName, polydata, error))
+    {
+      if (error.find("no column named") != std::string::npos)
+      {
+        error += "; choose the column with " + option;
+      }
+      Fail(error);
+    }
+    return polydata;
+  }
+  vtkSmartPointer<vtkXMLReader> reader;
+  if (extension == ".vtp")
+  {
+    reader = vtkSmartPointer<vtkXMLPolyDataReader>::New();
+  }
+  else if (extension == ".vtu")
+  {
+    reader = vtkSmartPointer<vtkXMLUnstructuredGridReader>::New();
+  }
+  else
+  {
+    Fail(path + ": unknown file type '" + (extension.empty() ? std::string("(no extension)") : extension) +
+      "'; give a .vtp, .vtu or .csv file");
+  }
+  messages->Errors.clear();
+  reader->SetFileName(path.c_str());
+  reader->Update();
+  cloud = vtkPointSet::SafeDownCast(reader->GetOutputDataObject(0));
+  if (!messages->Errors.empty() || !cloud)
+  {
+    Fail(path + ": cannot read it as VTK XML " + (extension == ".vtp" ? "polydata" : "unstructured grid") +
+      ": " + FirstError(messages) +
+      " (a file written in VTK's default appended data mode may not read back with some builds of "
+      "ParaView 5.11's VTK: write it again in Binary or Ascii mode)");
+  }
+  if (cloud->GetNumberOfPoints() == 0)
+  {
+    Fail(path + ": the file holds no points");
+  }
+  vtkPointData* data = cloud->GetPointData();
+  vtkAbstractArray* array = data->GetAbstractArray(arrayName.c_str());
+  if (!array)
+  {
+    Fail(path + ": no point-data array named '" + arrayName + "' for the cluster ids (its point arrays: " +
+      ArrayNames(data) + "); choose one with " + option);
+  }
+  if (!vtkDataArray::SafeDownCast(array))
+  {
+    Fail(path + ": point array '" + arrayName + "' is not numeric; cluster ids must be integers");
+  }
+  if (array->GetNumberOfComponents() != 1)
+  {
+    Fail(path + ": point array '" + arrayName + "' has " + std::to_string(array->GetNumberOfComponents()) +
+      " components; cluster ids need exactly one");
+  }
+  return cloud;
+}
+
+std::string Number(double value)
+{
+  if (std::isnan(value))
+  {
+    return "nan";
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
+std::string Milliseconds(double seconds)
+{
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", seconds * 1e3);
+  return text;
+}
+
+// The pairs table as CSV: ParaView's column names (components as Name:0, Name:1, ...), full precision.
+void WritePairsCsv(vtkTable* table, const fs::path& path)
+{
+  std::ofstream out(path);
+  if (!out)
+  {
+    Fail(path.string() + ": cannot open for writing");
+  }
+  std::vector<vtkDataArray*> columns;
+  std::string header;
+  for (vtkIdType c = 0; c < table->GetNumberOfColumns(); ++c)
+  {
+    auto* column = vtkDataArray::SafeDownCast(table->GetColumn(c));
+    if (!column)
+    {
+      continue;
+    }
+    columns.push_back(column);
+    const int components = column->GetNumberOfComponents();
+    for (int k = 0; k < components; ++k)
+    {
+      std::string name = column->GetName();
+      if (components > 1)
+      {
+        name += ":" + std::to_string(k);
+      }
+      header += (header.empty() ? "" : ",") + ("\"" + name + "\"");
+    }
+  }
+  out << header << "\n";
+  for (vtkIdType r = 0; r < table->GetNumberOfRows(); ++r)
+  {
+    std::string row;
+    for (vtkDataArray* column : columns)
+    {
+      auto* int64s = vtkTypeInt64Array::SafeDownCast(column);
+      for (int k = 0; k < column->GetNumberOfComponents(); ++k)
+      {
+        std::string field;
+        if (int64s)
+        {
+          field = std::to_string(int64s->GetTypedComponent(r, k));
+        }
+        else if (column->GetDataType() != VTK_FLOAT && column->GetDataType() != VTK_DOUBLE)
+        {
+          field = std::to_string(static_cast<long long>(column->GetComponent(r, k)));
+        }
+        else
+        {
+          field = Number(column->GetComponent(r, k));
+        }
+        row += (row.empty() ? "" : ",") + field;
+      }
+    }
+    out << row << "\n";
+  }
+  if (!out.flush())
+  {
+    Fail(path.string() + ": write error");
+  }
+}
+
+template <typename WriterT>
+void WriteXml(vtkDataObject* data, const fs::path& path, MessageCollector* messages)
+{
+  vtkNew<WriterT> writer;
+  writer->SetInputData(data);
+  writer->SetFileName(path.string().c_str());
+  writer->SetDataModeToBinary(); // inline binary: appended data does not read back with some ParaView 5.11 builds
+  messages->Errors.clear();
+  if (writer->Write() != 1 || !messages->Errors.empty())
+  {
+    Fail(path.string() + ": cannot write: " + FirstError(messages));
+  }
+}
+
+int Run(const Options& options, MessageCollector* messages)
+{
+  vtkSmartPointer<vtkPointSet> source = ReadCloud(options.Source, options.SourceArray, "source", messages);
+  vtkSmartPointer<vtkPointSet> target = ReadCloud(options.Target, options.TargetArray, "target", messages);
+
+  std::error_code status;
+  const fs::path out(options.Output);
+  if (fs::exists(out, status) && !fs::is_directory(out, status))
+  {
+    Fail(options.Output + ": exists and is not a directory (-o wants a directory)");
+  }
+  fs::create_directories(out, status);
+  if (status)
+  {
+    Fail(options.Output + ": cannot create the output directory: " + status.message());
+  }
+
+  vtkNew<vtkChamferClusterMatching> matching;
+  matching->SetInputDataObject(0, source);
+  matching->SetInputDataObject(1, target);
+  matching->SetSourceClusterArrayName(options.SourceArray.c_str());
+  matching->SetTargetClusterArrayName(options.TargetArray.c_str());
+  matching->SetMetric(options.Metric);
+  matching->SetSquaredDistances(options.Squared);
+  matching->SetMaxPairDistance(options.MaxDistance);
+  matching->SetNumberOfThreads(options.Threads);
+  messages->Errors.clear();
+  messages->Warnings.clear();
+  matching->Update();
+  for (const std::string& warning : messages->Warnings)
+  {
+    std::cerr << Program << ": warning: " << warning << "\n";
+  }
+  if (!messages->Errors.empty())
+  {
+    // The filter's messages say "Source ..." or "Target ...": add the file names.
+    Fail(FirstError(messages) + " (source " + options.Source + ", target " + options.Target + ")");
+  }
+
+  auto* sourceGrid = vtkUnstructuredGrid::SafeDownCast(matching->GetOutputDataObject(0));
+  auto* targetGrid = vtkUnstructuredGrid::SafeDownCast(matching->GetOutputDataObject(1));
+  auto* pairs = vtkTable::SafeDownCast(matching->GetOutputDataObject(2));
+  auto* links = vtkPolyData::SafeDownCast(matching->GetOutputDataObject(3));
+  WriteXml<vtkXMLUnstructuredGridWriter>(sourceGrid, out / "source.vtu", messages);
+  WriteXml<vtkXMLUnstructuredGridWriter>(targetGrid, out / "target.vtu", messages);
+  WritePairsCsv(pairs, out / "pairs.csv");
+  WriteXml<vtkXMLPolyDataWriter>(links, out / "links.vtp", messages);
+
+  long long mutual = 0;
+  if (auto* column = vtkDataArray::SafeDownCast(pairs->GetColumnByName("Mutual")))
+  {
+    for (vtkIdType r = 0; r < column->GetNumberOfTuples(); ++r)
+    {
+      mutual += column->GetComponent(r, 0) != 0.0;
+    }
+  }
+  auto field = [&](const char* name) {
+    vtkDataArray* array = pairs->GetFieldData()->GetArray(name);
+    return array ? array->GetComponent(0, 0) : 0.0;
+  };
+  const char* const metricNames[4] = { "Max", "Sum", "Mean", "Hausdorff" };
+  std::cout << "source: " << options.Source << ", " << sourceGrid->GetNumberOfPoints() << " points in "
+            << sourceGrid->GetNumberOfCells() << " clusters\n"
+            << "target: " << options.Target << ", " << targetGrid->GetNumberOfPoints() << " points in "
+            << targetGrid->GetNumberOfCells() << " clusters\n"
+            << "pairs: " << pairs->GetNumberOfRows() << " (" << mutual << " mutual), metric "
+            << metricNames[options.Metric] << (options.Squared ? " (squared distances)" : "") << ", "
+            << static_cast<int>(field("NumberOfThreads")) << " threads, "
+            << Milliseconds(field("WallTimeSeconds")) << " ms\n"
+            << "wrote " << (out / "source.vtu").string() << ", " << (out / "target.vtu").string() << ", "
+            << (out / "pairs.csv").string() << ", " << (out / "links.vtp").string() << "\n";
+  return 0;
+}
+}
+
+int main(int argc, char* argv[])
+{
+  // VTK's messages go to the collector only, not also to vtkLogger's decorated standard error.
+  vtkLogger::SetStderrVerbosity(vtkLogger::VERBOSITY_OFF);
+  vtkNew<MessageCollector> messages;
+  vtkOutputWindow::SetInstance(messages);
+  try
+  {
+    Options options;
+    if (!ParseCommandLine(argc, argv, options))
+    {
+      return 0;
+    }
+    return Run(options, messages);
+  }
+  catch (const Failure& failure)
+  {
+    std::cerr << Program << ": error: " << failure.Message << "\n";
+    return failure.Status;
+  }
+  catch (const std::exception& exception)
+  {
+    std::cerr << Program << ": error: " << exception.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,411 @@
+"""Tests of scipar-match, run by ctest with pvpython.
+
+Usage: pvpython test_cli.py MODE SCIPAR_MATCH PLUGIN DATA_DIR WORK_DIR
+MODE:
+  help        --help explains the metrics, every option and output, with an example; --version
+  data_files  data/seed_left.vtp -> data/seed_left_next.vtp: outputs exist and read back; the pairs
+              table, grids and links equal the plugin filter's outputs on the same files; every
+              target point is paired with its true cluster (TrueSourceId)
+  options     --metric, --squared, --threads, --max-distance and the array options give the filter's
+              results with the same settings (the seed clouds, and a renamed id array)
+  csv         clouds written as CSV here (custom column names, quotes, CRLF, ParaView's Points:0..2
+              columns, float-looking ids, extra columns): the same results as the same clouds as .vtp
+  errors      bad input and bad options: the exit status (1 input, 2 command line) and a message
+              naming the problem, the file and, for CSV, the line and column
+Exits non-zero with a message on the first failure.
+"""
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+from vtkmodules.vtkCommonCore import vtkPoints, vtkFloatArray
+from vtkmodules.vtkCommonDataModel import vtkPolyData
+from vtkmodules.vtkIOXML import (vtkXMLPolyDataReader, vtkXMLPolyDataWriter,
+                                 vtkXMLUnstructuredGridReader)
+
+MODE, EXE, PLUGIN, DATA, WORK = sys.argv[1:6]
+SOURCE = os.path.join(DATA, "seed_left.vtp")
+TARGET = os.path.join(DATA, "seed_left_next.vtp")
+RIGHT = os.path.join(DATA, "seed_right.vtp")
+OUTPUTS = ("source.vtu", "target.vtu", "pairs.csv", "links.vtp")
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def run(*args, expect=0):
+    """Runs scipar-match; checks its exit status; returns (stdout, stderr)."""
+    result = subprocess.run([EXE, *map(str, args)], capture_output=True, text=True, timeout=120)
+    check(result.returncode == expect,
+          f"scipar-match {' '.join(map(str, args))}: exit status {result.returncode}, expected {expect}\n"
+          f"stdout: {result.stdout}\nstderr: {result.stderr}")
+    return result.stdout, result.stderr
+
+
+def fresh(name):
+    path = os.path.join(WORK, name)
+    shutil.rmtree(path, ignore_errors=True)
+    return path
+
+
+def read_xml(path):
+    reader = vtkXMLUnstructuredGridReader() if path.endswith(".vtu") else vtkXMLPolyDataReader()
+    reader.SetFileName(path)
+    reader.Update()
+    data = reader.GetOutput()
+    check(data.GetNumberOfPoints() > 0, f"{path} reads back with no points")
+    return data
+
+
+def arrays(attributes):
+    return {attributes.GetArrayName(i): vtk_to_numpy(attributes.GetArray(i))
+            for i in range(attributes.GetNumberOfArrays())}
+
+
+def read_pairs_csv(path):
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    check(len(rows) >= 1, f"{path} is empty")
+    return rows[0], rows[1:]
+
+
+def table_as_csv(table):
+    """The filter's vtkTable as (header, rows of exact values), named as scipar-match names columns."""
+    header, columns = [], []
+    for c in range(table.GetNumberOfColumns()):
+        column = table.GetColumn(c)
+        values = vtk_to_numpy(column)
+        if values.ndim == 1:
+            header.append(column.GetName())
+            columns.append(values)
+        else:
+            for k in range(values.shape[1]):
+                header.append(f"{column.GetName()}:{k}")
+                columns.append(values[:, k])
+    return header, columns
+
+
+def filter_outputs(source, target, **properties):
+    """The plugin filter's four outputs on two files, with proxy properties."""
+    from paraview import servermanager
+    from paraview.simple import LoadPlugin, XMLPolyDataReader, Delete
+    import paraview.simple as simple
+    if not hasattr(simple, "ChamferClusterMatching"):
+        LoadPlugin(PLUGIN, ns=vars(simple))
+    readers = [XMLPolyDataReader(FileName=[path]) for path in (source, target)]
+    matching = simple.ChamferClusterMatching(Source=readers[0], Target=readers[1], **properties)
+    matching.UpdatePipeline()
+    outputs = []
+    for port in range(4):
+        data = servermanager.Fetch(matching, idx=port)
+        copy = data.NewInstance()
+        copy.DeepCopy(data)
+        outputs.append(copy)
+    Delete(matching)
+    for reader in readers:
+        Delete(reader)
+    return outputs
+
+
+def compare_with_filter(out, source, target, **properties):
+    """scipar-match's files in `out` against the filter's outputs with the same settings."""
+    grids = [read_xml(os.path.join(out, name)) for name in ("source.vtu", "target.vtu")]
+    links = read_xml(os.path.join(out, "links.vtp"))
+    header, rows = read_pairs_csv(os.path.join(out, "pairs.csv"))
+    expected = filter_outputs(source, target, **properties)
+
+    expected_header, expected_columns = table_as_csv(expected[2])
+    check(header == expected_header, f"pairs.csv header {header}, the filter's table {expected_header}")
+    check(len(rows) == expected[2].GetNumberOfRows(),
+          f"pairs.csv has {len(rows)} rows, the filter's table {expected[2].GetNumberOfRows()}")
+    for r, row in enumerate(rows):
+        check(len(row) == len(header), f"pairs.csv row {r + 1} has {len(row)} fields")
+        for name, text, column in zip(header, row, expected_columns):
+            want = column[r]
+            got = int(text) if np.issubdtype(column.dtype, np.integer) else float(text)
+            check(got == want or (got != got and want != want),
+                  f"pairs.csv row {r + 1} column {name}: {text}, the filter's table {want!r}")
+
+    for side, (grid, want) in enumerate(zip(grids, expected[:2])):
+        name = OUTPUTS[side]
+        check(grid.GetNumberOfPoints() == want.GetNumberOfPoints() and
+              grid.GetNumberOfCells() == want.GetNumberOfCells(),
+              f"{name}: {grid.GetNumberOfPoints()} points, {grid.GetNumberOfCells()} cells; the filter "
+              f"{want.GetNumberOfPoints()}, {want.GetNumberOfCells()}")
+        check(np.array_equal(vtk_to_numpy(grid.GetPoints().GetData()),
+                             vtk_to_numpy(want.GetPoints().GetData())), f"{name}: points differ")
+        for kind in ("GetPointData", "GetCellData"):
+            got, wanted = arrays(getattr(grid, kind)()), arrays(getattr(want, kind)())
+            check(got.keys() == wanted.keys(), f"{name} {kind}: arrays {sorted(got)} vs {sorted(wanted)}")
+            for array in wanted:
+                check(got[array].dtype == wanted[array].dtype and
+                      np.array_equal(got[array], wanted[array], equal_nan=True),
+                      f"{name}: {kind} array {array} differs from the filter's")
+        metric = grid.GetFieldData().GetAbstractArray("ChamferMetric")
+        check(metric is not None and metric.GetValue(0) == want.GetFieldData().GetAbstractArray(
+            "ChamferMetric").GetValue(0), f"{name}: ChamferMetric field data")
+
+    check(links.GetNumberOfLines() == len(rows), f"links.vtp: {links.GetNumberOfLines()} lines, {len(rows)} pairs")
+    ends = vtk_to_numpy(links.GetPoints().GetData())
+    check(np.array_equal(ends, vtk_to_numpy(expected[3].GetPoints().GetData())), "links.vtp: line ends differ")
+    centroids = np.array([[float(v) for v in row[header.index("SourceCentroid:0"):][:6]] for row in rows])
+    if len(rows):
+        check(np.array_equal(ends[0::2], centroids[:, :3]) and np.array_equal(ends[1::2], centroids[:, 3:]),
+              "links.vtp: lines do not join the pairs' centroids")
+    for array in ("Distance", "Mutual", "PairIndex", "SourceId", "TargetId"):
+        check(np.array_equal(vtk_to_numpy(links.GetCellData().GetArray(array)),
+                             vtk_to_numpy(expected[3].GetCellData().GetArray(array))),
+              f"links.vtp: cell array {array} differs")
+    return grids, header, rows
+
+
+def test_help():
+    text, _ = run("--help")
+    for needed in ("Chamfer", "d(A->B)", "Max", "Sum", "Mean", "Hausdorff", "--source-array",
+                   "--target-array", "--metric", "--squared", "--threads", "--max-distance", "-o, --output",
+                   "source.vtu", "target.vtu", "pairs.csv", "links.vtp", ".csv", ".vtp", ".vtu",
+                   "Exit status", "Example"):
+        check(needed in text, f"--help does not mention {needed!r}")
+    check(run("-h")[0] == text, "-h differs from --help")
+    version, _ = run("--version")
+    check(re.match(r"scipar-match \(scipar\) \d+\.\d+\.\d+", version), f"--version printed {version!r}")
+
+
+def test_data_files():
+    out = fresh("seed")
+    text, errors = run(SOURCE, TARGET, "-o", out)
+    for name in OUTPUTS:
+        check(os.path.getsize(os.path.join(out, name)) > 0, f"{name} missing or empty")
+    check("758 points in 50 clusters" in text and "pairs: 50 (50 mutual)" in text,
+          f"unexpected summary: {text}")
+    check(errors == "", f"unexpected messages on stderr: {errors}")
+    for name in ("source.vtu", "target.vtu", "links.vtp"):
+        with open(os.path.join(out, name), "rb") as handle:
+            head = handle.read(4096)
+        check(b'format="binary"' in head and b"AppendedData" not in head and b'format="appended"' not in head,
+              f"{name} is not written in inline binary mode")
+    grids, header, rows = compare_with_filter(out, SOURCE, TARGET)
+    target = arrays(grids[1].GetPointData())
+    check(np.array_equal(target["PairId"], target["TrueSourceId"]),
+          "not every target point is paired with its true source cluster")
+    check(all(row[header.index("Mutual")] == "1" for row in rows), "every pair should be mutual here")
+
+    # The hard case: left against right, non-mutual pairs; the options written with "=".
+    out = fresh("left_right")
+    run(SOURCE, RIGHT, f"--output={out}", "--metric=Sum")
+    _, header, rows = compare_with_filter(out, SOURCE, RIGHT, Metric="Sum")
+    check(any(row[header.index("Mutual")] == "0" for row in rows), "expected non-mutual pairs")
+
+
+def test_options():
+    cases = [
+        (["--metric", "Hausdorff"], {"Metric": "Hausdorff"}),
+        (["--metric", "mean", "--squared"], {"Metric": "Mean", "SquaredDistances": 1}),
+        (["--metric", "MAX", "--threads", "1"], {"Metric": "Max", "NumberOfThreads": 1}),
+        (["--max-distance", "1.5"], {"MaxPairDistance": 1.5}),
+        (["--squared", "--max-distance", "2", "--threads", "2"], {"SquaredDistances": 1, "MaxPairDistance": 2.0}),
+    ]
+    for n, (options, properties) in enumerate(cases):
+        out = fresh(f"options_{n}")
+        text, _ = run(SOURCE, RIGHT, "-o", out, *options)
+        grids, header, rows = compare_with_filter(out, SOURCE, RIGHT, **properties)
+        metric = grids[0].GetFieldData().GetAbstractArray("ChamferMetric").GetValue(0)
+        check(metric.lower() == properties.get("Metric", "Max").lower(), f"{options}: metric {metric}")
+        if "MaxPairDistance" in properties:
+            check(-1 in arrays(grids[0].GetPointData())["PairId"], f"{options}: expected unpaired clusters")
+        if "NumberOfThreads" in properties:
+            check(f"{properties['NumberOfThreads']} threads" in text, f"{options}: summary {text}")
+
+    # A cluster array with another name, on both sides, options before the files.
+    renamed = {}
+    for name, path in (("source", SOURCE), ("target", TARGET)):
+        data = read_xml(path)
+        data.GetPointData().GetArray("ClusterId").SetName("label_" + name)
+        renamed[name] = os.path.join(WORK, f"renamed_{name}.vtp")
+        write_vtp(data, renamed[name])
+    out = fresh("renamed")
+    run("--source-array", "label_source", "--target-array", "label_target", "-o", out,
+        renamed["source"], renamed["target"])
+    header, rows = read_pairs_csv(os.path.join(out, "pairs.csv"))
+    seed_out = fresh("renamed_reference")
+    run(SOURCE, TARGET, "-o", seed_out)
+    reference = read_pairs_csv(os.path.join(seed_out, "pairs.csv"))
+    check((header, rows) == reference, "renamed id arrays give other pairs than ClusterId")
+    source = arrays(read_xml(os.path.join(out, "source.vtu")).GetPointData())
+    check("label_source" in source and np.array_equal(source["label_source"], source["ClusterId"]),
+          "source.vtu should keep the input id array and copy it to ClusterId")
+
+
+def write_vtp(data, path):
+    writer = vtkXMLPolyDataWriter()
+    writer.SetInputData(data)
+    writer.SetFileName(path)
+    writer.SetDataModeToBinary()
+    check(writer.Write() == 1, f"cannot write {path}")
+
+
+def cloud(points, ids, name="ClusterId"):
+    data = vtkPolyData()
+    vtk_points = vtkPoints()
+    vtk_points.SetData(numpy_to_vtk(np.ascontiguousarray(points, dtype=np.float64), deep=True))
+    data.SetPoints(vtk_points)
+    array = numpy_to_vtk(np.ascontiguousarray(ids, dtype=np.int64), deep=True)
+    array.SetName(name)
+    data.GetPointData().AddArray(array)
+    return data
+
+
+def test_csv():
+    rng = np.random.default_rng(5)
+    centres = rng.uniform(0, 60, (12, 3))
+    sizes = rng.integers(1, 30, 12)
+    source_points = np.concatenate([c + rng.normal(0, 1.0, (s, 3)) for c, s in zip(centres, sizes)])
+    source_ids = np.repeat(np.arange(12) * 10 - 30, sizes)          # sparse, negative
+    moved = source_points + np.repeat(rng.normal(0, 0.5, (12, 3)), sizes, axis=0)
+    order = rng.permutation(len(moved))                            # shuffled points
+    target_points, target_ids = moved[order], (np.repeat(np.arange(12), sizes) * 7 + 1000)[order]
+
+    source_csv = os.path.join(WORK, "source.csv")
+    with open(source_csv, "w", newline="") as handle:               # CRLF, quoted header, spaces
+        handle.write('\ufeff"x", "y" ,z,label,mass\r\n')
+        for p, i in zip(source_points, source_ids):
+            handle.write(f"{p[0]!r}, {p[1]!r},{p[2]!r},{i},1.5\r\n")
+        handle.write("\r\n")
+    target_csv = os.path.join(WORK, "target.csv")
+    with open(target_csv, "w") as handle:                           # ParaView's names, float ids
+        handle.write('"cid","Points:0","Points:1","Points:2"\n')
+        for p, i in zip(target_points, target_ids):
+            handle.write(f"{float(i)!r},{p[0]!r},{p[1]!r},{p[2]!r}\n")
+
+    out = fresh("csv")
+    text, errors = run(source_csv, target_csv, "-o", out, "--source-array", "label", "--target-array", "cid")
+    check(f"{len(source_points)} points in 12 clusters" in text, f"summary: {text}")
+    check(errors == "", f"unexpected messages on stderr: {errors}")
+    for name in OUTPUTS:
+        check(os.path.getsize(os.path.join(out, name)) > 0, f"{name} missing or empty")
+
+    # The same clouds as .vtp files: the same results from the filter.
+    source_vtp, target_vtp = os.path.join(WORK, "csv_source.vtp"), os.path.join(WORK, "csv_target.vtp")
+    write_vtp(cloud(source_points, source_ids, "label"), source_vtp)
+    write_vtp(cloud(target_points, target_ids, "cid"), target_vtp)
+    grids, header, rows = compare_with_filter(out, source_vtp, target_vtp,
+                                              SourceClusterArray=["POINTS", "label"],
+                                              TargetClusterArray=["POINTS", "cid"])
+    truth = {s: t for s, t in zip(np.repeat(np.arange(12) * 10 - 30, sizes), np.repeat(np.arange(12), sizes) * 7 + 1000)}
+    for row in rows:
+        source, target = int(row[0]), int(row[1])
+        check(truth[source] == target, f"pair {source} -> {target}, expected {truth[source]}")
+    check(len(rows) == 12, f"{len(rows)} pairs, expected 12")
+
+
+def test_errors():
+    out = os.path.join(WORK, "out")
+    os.makedirs(WORK, exist_ok=True)
+
+    def write(name, text):
+        path = os.path.join(WORK, name)
+        with open(path, "w") as handle:
+            handle.write(text)
+        return path
+
+    def expect(status, pattern, *args):
+        _, errors = run(*args, expect=status)
+        check(errors.startswith("scipar-match: error: "), f"{args}: message does not start as expected: {errors}")
+        check(re.search(pattern, errors), f"{args}: message {errors!r} does not match {pattern!r}")
+        check("ERR|" not in errors and "vtkExecutive" not in errors, f"{args}: raw VTK output leaked: {errors}")
+
+    missing = os.path.join(WORK, "missing.vtp")
+    expect(1, r"missing\.vtp: no such file \(the source cloud\)", missing, TARGET, "-o", out)
+    expect(1, r"missing\.vtp: no such file \(the target cloud\)", SOURCE, missing, "-o", out)
+    expect(1, r"notes\.txt: unknown file type '\.txt'; give a \.vtp, \.vtu or \.csv file",
+           write("notes.txt", "hello\n"), TARGET, "-o", out)
+    expect(1, r"no point-data array named 'Nope'.*its point arrays: ClusterId.*--source-array",
+           SOURCE, TARGET, "-o", out, "--source-array", "Nope")
+    expect(1, r"seed_left_next\.vtp: no point-data array named 'Gone'.*TrueSourceId.*--target-array",
+           SOURCE, TARGET, "-o", out, "--target-array", "Gone")
+    expect(1, r"broken\.vtp: cannot read it as VTK XML polydata",
+           write("broken.vtp", '<?xml version="1.0"?>\n<VTKFile type="PolyData"><PolyData>'), TARGET, "-o", out)
+
+    # Non-integral ids in a VTK file (a float array holding 0.5): the filter's message.
+    data = read_xml(SOURCE)
+    halves = vtkFloatArray()
+    halves.SetName("half")
+    halves.SetNumberOfTuples(data.GetNumberOfPoints())
+    halves.Fill(0.5)
+    data.GetPointData().AddArray(halves)
+    half_vtp = os.path.join(WORK, "half.vtp")
+    write_vtp(data, half_vtp)
+    expect(1, r"Source cluster array 'half': value 0\.5 at point 0 is not an integer.*half\.vtp",
+           half_vtp, TARGET, "-o", out, "--source-array", "half")
+
+    header = "x,y,z,ClusterId\n"
+    csv_cases = [
+        ("empty.csv", "", r"empty\.csv: the file is empty; expected a header row"),
+        ("header_only.csv", header, r"header_only\.csv: no data rows after the header"),
+        ("no_column.csv", "x,y,z,label\n1,2,3,4\n", r"no_column\.csv:1: header: no column named 'ClusterId'.*x, y, z, label"),
+        ("no_z.csv", "x,y,ClusterId\n1,2,3\n", r"no_z\.csv:1: header: no 'z' column"),
+        ("fraction.csv", header + "1,2,3,4\n1,2,3,2.5\n",
+         r"fraction\.csv:3: column 4 \(ClusterId\): '2\.5' is not an integral cluster id"),
+        ("word_id.csv", header + "1,2,3,abc\n", r"word_id\.csv:2: column 4 \(ClusterId\): 'abc' is not an integral"),
+        ("empty_id.csv", header + "1,2,3,\n", r"empty_id\.csv:2: column 4 \(ClusterId\): '' is not an integral"),
+        ("ragged.csv", header + "1,2,3,4\n\n1,2,3\n", r"ragged\.csv:4: 3 fields, but the header has 4 columns"),
+        ("word_xyz.csv", header + "1,two,3,4\n", r"word_xyz\.csv:2: column 2 \(y\): 'two' is not a number"),
+        ("nan.csv", header + "1,2,nan,4\n", r"nan\.csv:2: column 3 \(z\): 'nan' is not a finite number"),
+        ("duplicate.csv", "x,y,z,x,ClusterId\n1,2,3,4,5\n", r"duplicate\.csv:1: header: columns 1 and 4 are both named 'x'"),
+        ("quote.csv", 'x,y,z,"ClusterId\n1,2,3,4\n', r"quote\.csv:1: header: field 4 .*unbalanced double quotes"),
+        ("huge.csv", header + "1,2,3,99999999999999999999\n", r"huge\.csv:2: column 4 \(ClusterId\).*not an integral"),
+    ]
+    for name, text, pattern in csv_cases:
+        expect(1, pattern, write(name, text), TARGET, "-o", out)
+    expect(1, r"no_column\.csv.*--target-array", SOURCE, os.path.join(WORK, "no_column.csv"), "-o", out)
+
+    # The output directory cannot be a file.
+    expect(1, r"exists and is not a directory", SOURCE, TARGET, "-o", write("a_file", "x"))
+
+    usage = [
+        ([SOURCE, TARGET, "-o", out, "--metric", "Median"], r"--metric: unknown metric 'Median'; choose Max, Sum, Mean or Hausdorff"),
+        ([SOURCE, TARGET, "-o", out, "--metric"], r"option --metric needs a value"),
+        ([SOURCE, TARGET, "-o", out, "--threads", "-1"], r"--threads: '-1' is not a whole number"),
+        ([SOURCE, TARGET, "-o", out, "--threads", "two"], r"--threads: 'two' is not a whole number"),
+        ([SOURCE, TARGET, "-o", out, "--threads=1.5"], r"--threads: '1\.5' is not a whole number"),
+        ([SOURCE, TARGET, "-o", out, "--max-distance", "-1"], r"--max-distance: '-1' is not a finite number >= 0"),
+        ([SOURCE, TARGET, "-o", out, "--max-distance", "inf"], r"--max-distance: 'inf' is not a finite number"),
+        ([SOURCE, TARGET, "-o", out, "--max-distance", "nan"], r"--max-distance: 'nan'"),
+        ([SOURCE, TARGET, "-o", out, "--bogus"], r"unknown option '--bogus'"),
+        ([SOURCE, TARGET, "-o", out, "--source-array="], r"option --source-array needs an array name"),
+        ([SOURCE, TARGET], r"give an output directory with -o OUTDIR"),
+        ([SOURCE, "-o", out], r"give two input files, SOURCE and TARGET"),
+        ([SOURCE, TARGET, RIGHT, "-o", out], r"too many arguments: '.*seed_right\.vtp'"),
+        ([], r"give two input files"),
+    ]
+    for args, pattern in usage:
+        expect(2, pattern, *args)
+        _, errors = run(*args, expect=2)
+        check("Try 'scipar-match --help'" in errors, f"{args}: no pointer to --help")
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    tests = {"help": test_help, "data_files": test_data_files, "options": test_options, "csv": test_csv,
+             "errors": test_errors}
+    try:
+        tests[MODE]()
+    except Failure as failure:
+        print(f"FAILED cli.{MODE}: {failure}")
+        sys.exit(1)
+    print(f"cli.{MODE}: passed")
+
+
+if __name__ == "__main__":
+    main()
