@@ -17,7 +17,7 @@ packages=(
   liblzma-dev libxml2-dev libopenmpi-dev libnetcdf-dev libgl-dev libpng-dev python3-dev libtheora-dev
   libtiff-dev libx11-dev zlib1g-dev libdouble-conversion-dev python3-mpi4py
   # tests, benchmark and pictures
-  python3-numpy python3-scipy python3-numba python3-joblib python3-matplotlib
+  python3-numpy python3-scipy python3-numba python3-joblib python3-matplotlib python3-pil
   xvfb xauth
 )
 

@@ -1,0 +1,114 @@
+"""Run inside the ParaView GUI: paraview --script=gui_pipeline.py --exit (under Xvfb).
+
+What a user does with no data of their own: Sources > Scipar > Gaussian Clusters, Filters > Scipar >
+Next Frame, Filters > Scipar > Chamfer Cluster Matching (Source = the clusters, Target = the next
+frame), then looks at the result. Here the same pipeline is built in the GUI's own Python, shown in
+the GUI's render view (clouds as points coloured by PairIndex, categorical; links as lines), and a
+screenshot is saved.
+
+The GUI does not pass arguments to --script, so the environment does:
+  SCIPAR_PLUGIN    the plugin (Scipar.so)
+  SCIPAR_GUI_DIR   this directory (for scipar_display)
+  SCIPAR_GUI_OUT   where to write gui_pipeline.png and gui_pipeline.json (the report that
+                   run_gui_test.py checks, with the traceback if anything failed)
+  SCIPAR_README_PNG  optional: also save the README picture there (larger, points as spheres)
+"""
+import json
+import os
+import sys
+import traceback
+
+out = os.environ["SCIPAR_GUI_OUT"]
+sys.path.insert(0, os.environ["SCIPAR_GUI_DIR"])
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+report = {"script": "gui_pipeline", "finished": False}
+try:
+    import numpy as np
+    from paraview import servermanager
+    from paraview.simple import (GetActiveCamera, GetActiveViewOrCreate, GetDisplayProperties, Hide,
+                                 LoadPlugin, OutputPort, Render, ResetCamera, SaveScreenshot, Show, Text)
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    import scipar_display
+
+    report["executable"] = os.path.realpath("/proc/self/exe")  # the paraview GUI, not pvpython
+    LoadPlugin(os.environ["SCIPAR_PLUGIN"], ns=globals())  # defines GaussianClusters, NextFrame, ...
+    for group, name in (("sources", "GaussianClusters"), ("filters", "NextFrame"),
+                        ("filters", "ChamferClusterMatching")):
+        report[f"definition_{name}"] = scipar_display.proxy_documentation(group, name)
+
+    # Well separated clusters that move by up to 8 (the notebook's settings overlap too much to see).
+    clusters = GaussianClusters(registrationName="Gaussian Clusters", ClusterCount=18,
+                                MaxClusterSize=80, Seed=3, BoxRange=[0.0, 100.0],
+                                SigmaRange=[1.0, 2.5])
+    moved = NextFrame(registrationName="Next Frame", Input=clusters, Shift=8.0, Jitter=0.2,
+                      DropFraction=0.2, Seed=4)
+    matching = ChamferClusterMatching(registrationName="Chamfer Cluster Matching",
+                                      Source=clusters, Target=moved)
+    matching.UpdatePipeline()
+
+    view = GetActiveViewOrCreate("RenderView")
+    view.ViewSize = [1280, 800]
+    num_pairs = scipar_display.show_matching(matching, view, point_sizes=(6, 3))
+    view.CameraFocalPoint = [50, 50, 50]
+    view.CameraPosition = [50 + 200, 50 - 240, 50 + 160]
+    view.CameraViewUp = [0, 0, 1]
+    ResetCamera(view)
+    camera = GetActiveCamera()
+    camera.Zoom(1.3)
+    Render(view)
+    png = os.path.join(out, "gui_pipeline.png")
+    SaveScreenshot(png, view, ImageResolution=[1280, 800])
+
+    # What the test checks besides the picture: the right answer is known (TrueClusterId).
+    source = servermanager.Fetch(matching, idx=0)
+    target = servermanager.Fetch(matching, idx=1)
+    pair_id = vtk_to_numpy(target.GetPointData().GetArray("PairId"))
+    truth = vtk_to_numpy(target.GetPointData().GetArray("TrueClusterId"))
+    report.update({
+        "screenshot": png,
+        "num_pairs": int(num_pairs),
+        "source_points": source.GetNumberOfPoints(),
+        "source_clusters": source.GetNumberOfCells(),
+        "target_points": target.GetNumberOfPoints(),
+        "target_clusters": target.GetNumberOfCells(),
+        "links": servermanager.Fetch(matching, idx=3).GetNumberOfLines(),
+        "target_points_matched_right": float(np.mean(pair_id == truth)),
+        "palette": scipar_display.palette(num_pairs),
+        "link_color": scipar_display.LINK_COLOR,
+        "background": scipar_display.BACKGROUND,
+    })
+
+    readme = os.environ.get("SCIPAR_README_PNG")
+    if readme:
+        for port, size in ((0, 11), (1, 6)):
+            display = GetDisplayProperties(OutputPort(matching, port), view)
+            display.PointSize = size
+            display.RenderPointsAsSpheres = 1
+        GetDisplayProperties(OutputPort(matching, 3), view).LineWidth = 3.0
+        title = Text(registrationName="Title")
+        title.Text = "Gaussian Clusters -> Next Frame -> Chamfer Cluster Matching"
+        title_display = Show(title, view)
+        title_display.FontSize = 12
+        title_display.Color = [0.1, 0.1, 0.1]
+        title_display.WindowLocation = "Upper Left Corner"
+        legend = Text(registrationName="Legend")
+        legend.Text = ("large points: Gaussian Clusters (source)    small points: Next Frame (moved, thinned, "
+                       "renumbered)\nsame colour: a matched pair (PairIndex)    black lines: Pair Links, "
+                       "centroid to centroid")
+        legend_display = Show(legend, view)
+        legend_display.FontSize = 9
+        legend_display.Color = [0.25, 0.25, 0.25]
+        legend_display.WindowLocation = "Lower Left Corner"
+        legend_display.Justification = "Left"
+        Render(view)
+        SaveScreenshot(readme, view, ImageResolution=[1600, 1000])
+        Hide(title, view)
+        Hide(legend, view)
+        report["readme_picture"] = readme
+    report["finished"] = True
+except Exception:
+    report["error"] = traceback.format_exc()
+    print(report["error"])
+with open(os.path.join(out, "gui_pipeline.json"), "w") as handle:
+    json.dump(report, handle, indent=1, sort_keys=True)

@@ -1,0 +1,217 @@
+"""Runs a script in the real ParaView GUI under Xvfb and checks what it reports and the screenshot.
+
+Usage: /usr/bin/python3 run_gui_test.py MODE PLUGIN DATA_DIR OUT_DIR [README_PNG]
+MODE:
+  menus     gui_menus.xml: the GUI's own event playback (--test-script) clicks Sources > Scipar >
+            Gaussian Clusters, Filters > Scipar > Next Frame and Chamfer Cluster Matching (with its
+            input dialog), types property values, and saves the state, which is then checked
+  pipeline  gui_pipeline.py: Gaussian Clusters -> Next Frame -> Chamfer Cluster Matching, built and
+            shown in the GUI; README_PNG, if given, also gets the README picture
+  state     gui_state.py: the saved state matching_state.pvsm (the plugin's proxies on data/ files
+            and on generated clusters), loaded in the GUI with its data files relocated to DATA_DIR
+
+The GUI runs as `xvfb-run -a -s "-screen 0 1280x800x24" paraview --dr --script=SCRIPT --exit`, on
+its own virtual display even when DISPLAY is set. The GUI does not fail on a Python error in
+--script, so the script writes a JSON report (with the traceback, if any) that this driver reads.
+The screenshot is checked with NumPy: its size, a white background with enough drawn on it, one
+distinct colour per pair of clusters (categorical PairIndex colours), and the black link lines.
+Exits non-zero with a message on failure.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def read_png(path):
+    try:
+        from PIL import Image
+        return np.asarray(Image.open(path).convert("RGB")).astype(np.int32)
+    except ImportError:  # matplotlib reads PNG without PIL
+        import matplotlib.image
+        image = matplotlib.image.imread(path)
+        return np.round(image[..., :3] * 255).astype(np.int32)
+
+
+def run_gui(script, environment, out):
+    """paraview --script under its own Xvfb; returns the script's report."""
+    for tool in ("xvfb-run", "paraview"):
+        check(shutil.which(tool), f"{tool} is not installed (Debian packages xvfb xauth paraview)")
+    report_path = os.path.join(out, os.path.splitext(os.path.basename(script))[0] + ".json")
+    if os.path.exists(report_path):
+        os.remove(report_path)
+    env = dict(os.environ, SCIPAR_GUI_DIR=HERE, SCIPAR_GUI_OUT=out, **environment)
+    env.pop("DISPLAY", None)  # always a private virtual display
+    command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "paraview", "--dr",
+               f"--script={script}", "--exit"]
+    print("running:", " ".join(command), flush=True)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    log = result.stdout + result.stderr
+    with open(os.path.join(out, os.path.basename(script) + ".log"), "w") as handle:
+        handle.write(log)
+    check(result.returncode == 0, f"paraview exited with status {result.returncode}:\n{log}")
+    check(os.path.exists(report_path), f"the GUI script wrote no report {report_path}; GUI output:\n{log}")
+    with open(report_path) as handle:
+        report = json.load(handle)
+    check(report.get("finished") and "error" not in report,
+          f"the GUI script failed:\n{report.get('error', 'no error recorded')}\nGUI output:\n{log}")
+    check("Traceback" not in log and "ERR|" not in log, f"errors in the GUI output:\n{log}")
+    check(os.path.basename(report.get("executable", "")) == "paraview",
+          f"the script ran in {report.get('executable')}, not the paraview GUI")
+    return report
+
+
+def check_picture(path, report, size=(1280, 800), min_colors=None):
+    """White background, enough drawn, the pairs' categorical colours and the black links."""
+    check(os.path.exists(path), f"no screenshot {path}")
+    image = read_png(path)
+    check(image.shape[:2] == (size[1], size[0]), f"{path}: {image.shape[1]}x{image.shape[0]}, expected {size}")
+    pixels = image.reshape(-1, 3)
+    background = np.round(np.array(report["background"]) * 255).astype(np.int32)
+    drawn = np.any(pixels != background, axis=1)
+    check(np.mean(np.all(pixels == background, axis=1)) > 0.5, f"{path}: the background is not mostly white")
+    check(drawn.mean() > 0.005, f"{path}: almost blank ({drawn.mean():.4%} of the pixels drawn)")
+
+    # Points are drawn unlit, in exactly their colour map colour: count the pairs' colours seen.
+    palette = np.round(np.array(report["palette"]) * 255).astype(np.int32)
+    seen = [int(np.sum(np.all(pixels == color, axis=1))) for color in palette]
+    visible = sum(count >= 10 for count in seen)
+    needed = min_colors if min_colors is not None else max(2, int(0.8 * len(palette)))
+    check(visible >= needed, f"{path}: {visible} of the {len(palette)} pair colours visible, expected {needed}; "
+                             f"pixels per colour: {seen}")
+    distinct = len(np.unique(pixels[drawn], axis=0))
+    check(distinct >= needed, f"{path}: only {distinct} distinct colours drawn")
+
+    link = np.round(np.array(report["link_color"]) * 255).astype(np.int32)
+    # No pair colour is near black (their largest channel is >= 191), so these pixels are links.
+    link_pixels = int(np.sum(np.all(np.abs(pixels - link) <= 40, axis=1)))
+    check(report["links"] > 0 and link_pixels >= 50,
+          f"{path}: {link_pixels} pixels of the link colour for {report['links']} links")
+    return {"visible_pair_colors": visible, "distinct_colors": distinct, "link_pixels": link_pixels,
+            "drawn_fraction": round(float(drawn.mean()), 4)}
+
+
+def test_pipeline(plugin, data, out, readme):
+    environment = {"SCIPAR_PLUGIN": plugin}
+    if readme:
+        environment["SCIPAR_README_PNG"] = readme
+    report = run_gui(os.path.join(HERE, "gui_pipeline.py"), environment, out)
+    for name in ("GaussianClusters", "NextFrame", "ChamferClusterMatching"):
+        definition = report[f"definition_{name}"]
+        check(definition["defined"], f"{name} is not defined in the GUI after loading the plugin")
+        check(definition["category"] == "Scipar", f"{name} is not in the Scipar menu: {definition}")
+        check(not definition["undocumented"], f"{name}: properties without documentation: {definition['undocumented']}")
+    check(report["num_pairs"] >= report["source_clusters"] - 1 and report["links"] == report["num_pairs"],
+          f"pairs {report['num_pairs']}, links {report['links']}, clusters {report['source_clusters']}")
+    check(report["target_points"] < report["source_points"], "Next Frame dropped no points")
+    check(report["target_points_matched_right"] >= 0.95,
+          f"only {report['target_points_matched_right']:.1%} of the moved points matched their true cluster")
+    summary = check_picture(report["screenshot"], report)
+    if readme:
+        # Points drawn as shaded spheres: their colours vary, so only blankness and links are checked.
+        check_picture(readme, report, size=(1600, 1000), min_colors=0)
+    return report, summary
+
+
+def test_state(plugin, data, out, readme):
+    report = run_gui(os.path.join(HERE, "gui_state.py"),
+                     {"SCIPAR_PLUGIN": plugin, "SCIPAR_DATA": data,
+                      "SCIPAR_STATE": os.path.join(HERE, "matching_state.pvsm")}, out)
+    for path in report["reader_files"]:
+        check(os.path.dirname(path) == os.path.realpath(data) or os.path.dirname(path) == data,
+              f"a reader of the state still reads {path}, not a file of {data}")
+    check(report["seed"]["source_points"] == 758 and report["seed"]["target_points"] == 758,
+          f"seed clouds: {report['seed']}")
+    check(report["seed"]["pairs"] == 50 and report["seed"]["mutual"] == 50, f"seed pairs: {report['seed']}")
+    check(report["seed"]["target_points_matched_right"] == 1.0,
+          f"seed_left_next: {report['seed']['target_points_matched_right']:.1%} of the points matched right")
+    check(report["generated"]["target_points_matched_right"] >= 0.95,
+          f"generated clusters: {report['generated']}")
+    check(report["generated"]["metric"] == "Hausdorff", f"the state's metric was not restored: {report['generated']}")
+    summary = check_picture(report["screenshot"], report)
+    return report, summary
+
+
+def test_menus(plugin, data, out, readme):
+    """Plays gui_menus.xml (menus, properties panel, input dialog, File > Save State) in the GUI with
+    the plugin auto-loaded from PV_PLUGIN_PATH, then reads the state it saved."""
+    import xml.etree.ElementTree as ElementTree
+    state = os.path.join(out, "gui_menus.pvsm")
+    if os.path.exists(state):
+        os.remove(state)
+    with open(os.path.join(HERE, "gui_menus.xml")) as handle:
+        events = handle.read().replace("@STATE@", state)
+    events_path = os.path.join(out, "gui_menus.xml")
+    with open(events_path, "w") as handle:
+        handle.write(events)
+    env = dict(os.environ, PV_PLUGIN_PATH=os.path.dirname(plugin), PQOBJECTNAMING_MATCH_LIMIT="20")
+    env.pop("DISPLAY", None)
+    command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "paraview", "--dr",
+               f"--test-script={events_path}", "--exit"]
+    print("running:", " ".join(command), flush=True)
+    try:
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        raise Failure("the GUI did not finish playing gui_menus.xml (a dialog left open by a failed event?)")
+    log = result.stdout + result.stderr
+    with open(os.path.join(out, "gui_menus.log"), "w") as handle:
+        handle.write(log)
+    check(result.returncode == 0 and "Success =  true" in log,
+          f"playing gui_menus.xml failed (status {result.returncode}):\n{log}")
+    check("critical:" not in log and "ERR|" not in log, f"errors in the GUI output:\n{log}")
+    check(os.path.exists(state), f"File > Save State wrote no {state}")
+
+    proxies = {}
+    for proxy in ElementTree.parse(state).getroot().iter("Proxy"):
+        if proxy.get("group") in ("sources", "filters"):
+            proxies[proxy.get("id")] = proxy
+
+    def of_type(name):
+        found = [p for p in proxies.values() if p.get("type") == name]
+        check(len(found) == 1, f"the saved state has {len(found)} {name} proxies, expected 1")
+        return found[0]
+
+    def value(proxy, name):
+        prop = proxy.find(f"Property[@name='{name}']")
+        check(prop is not None, f"{proxy.get('type')} has no property {name} in the state")
+        element = prop.find("Element")
+        return element.get("value") if element is not None else prop.find("Proxy").get("value")
+
+    clusters, moved, matching = of_type("GaussianClusters"), of_type("NextFrame"), of_type("ChamferClusterMatching")
+    check(value(clusters, "ClusterCount") == "12", "Cluster Count typed in the panel is not in the state")
+    check(float(value(moved, "Shift")) == 2.0, "Shift typed in the panel is not in the state")
+    check(value(moved, "Input") == clusters.get("id"), "Next Frame's input is not Gaussian Clusters")
+    check(value(matching, "Source") == clusters.get("id") and value(matching, "Target") == moved.get("id"),
+          "Chamfer Cluster Matching's inputs are not Source = Gaussian Clusters, Target = Next Frame")
+    return {"screenshot": "(none: this test plays GUI events)"}, {"state": state}
+
+
+def main():
+    mode, plugin, data, out = sys.argv[1:5]
+    readme = sys.argv[5] if len(sys.argv) > 5 else None
+    os.makedirs(out, exist_ok=True)
+    try:
+        tests = {"pipeline": test_pipeline, "state": test_state, "menus": test_menus}
+        report, summary = tests[mode](plugin, data, out, readme)
+    except Failure as failure:
+        print(f"FAILED gui.{mode}: {failure}")
+        sys.exit(1)
+    print(f"gui.{mode}: passed; screenshot {report['screenshot']}; {summary}")
+
+
+if __name__ == "__main__":
+    main()
