@@ -10,7 +10,6 @@
 #include "result_side.h"
 
 #include <math.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -548,7 +547,7 @@ scipar_status scipar_match_distributed(const scipar_cloud *source, const scipar_
   }
   const double wall_start = clock_seconds(CLOCK_MONOTONIC);
   const double cpu_start = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
-  const int num_threads = options->num_threads > 0 ? options->num_threads : omp_get_max_threads();
+  const int num_threads = choose_threads(options, source->num_points + target->num_points);
   cloud_state src, tgt;
   memset(&src, 0, sizeof src);
   memset(&tgt, 0, sizeof tgt);

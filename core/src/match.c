@@ -5,7 +5,6 @@
 #include "progress.h"
 #include "result_side.h"
 
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -116,7 +115,7 @@ scipar_status scipar_match(const scipar_cloud *source, const scipar_cloud *targe
 
   const double wall_start = clock_seconds(CLOCK_MONOTONIC);
   const double cpu_start = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
-  const int num_threads = options->num_threads > 0 ? options->num_threads : omp_get_max_threads();
+  const int num_threads = choose_threads(options, source->num_points + target->num_points);
 
   cluster_set src, tgt;
   status = cluster_set_build(source, num_threads, 1, &src);

@@ -1,6 +1,7 @@
 #include "result_side.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,15 @@ void side_free(scipar_side *side)
   memset(side, 0, sizeof *side);
 }
 
+
+int choose_threads(const scipar_options *options, size_t num_points)
+{
+  if (options->num_threads > 0)
+    return options->num_threads;
+  const size_t useful = 1 + num_points / AUTO_POINTS_PER_THREAD;
+  const int all = omp_get_max_threads();
+  return useful < (size_t)all ? (int)useful : all;
+}
 
 double clock_seconds(int clock)
 {

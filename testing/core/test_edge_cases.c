@@ -158,6 +158,23 @@ static void test_progress_and_cancel(void)
   scipar_result_free(&r);
 }
 
+static void test_thread_count(void)
+{
+  const double points[] = {0, 0, 0, 1, 1, 1};
+  const int64_t labels[] = {1, 2};
+  const scipar_cloud cloud = {points, labels, 2};
+  scipar_options options;
+  scipar_options_init(&options);
+  scipar_result r;
+  CHECK(scipar_match(&cloud, &cloud, &options, &r) == SCIPAR_OK && r.num_threads == 1,
+        "all cores asked, a tiny input runs on one thread: %d", r.num_threads);
+  scipar_result_free(&r);
+  options.num_threads = 3;
+  CHECK(scipar_match(&cloud, &cloud, &options, &r) == SCIPAR_OK && r.num_threads == 3,
+        "an explicit thread count is obeyed: %d", r.num_threads);
+  scipar_result_free(&r);
+}
+
 int main(void)
 {
   test_metric_values();
@@ -166,5 +183,6 @@ int main(void)
   test_non_finite_points_are_excluded();
   test_invalid_arguments();
   test_progress_and_cancel();
+  test_thread_count();
   return check_report("test_edge_cases");
 }
