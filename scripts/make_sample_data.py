@@ -8,7 +8,7 @@ Optional argument: the output directory (default: data/ of this repository).
   array ClusterId (int64) = cluster index 0..49.
 - seed_right.vtp: its right cloud, gen_clusters(30, 23, seed=2), 332 points, ClusterId 0..29.
 - seed_left_next.vtp: seed_left one frame later: every cluster translated slightly and jittered,
-  ids renumbered to a permutation of 100..149, point array TrueSourceId = the original id. The script
+  ids renumbered to a permutation of 100..149, point array TrueClusterId = the original id. The script
   checks by brute force that each moved cluster and its original are each other's nearest (Max
   Chamfer) and fails otherwise.
 
@@ -127,7 +127,7 @@ def main():
     write_cloud(os.path.join(out, "seed_right.vtp"), points, {"ClusterId": ids})
     points, ids = stack(moved, new_ids)
     _, true_ids = stack(moved, true_index)
-    write_cloud(os.path.join(out, "seed_left_next.vtp"), points, {"ClusterId": ids, "TrueSourceId": true_ids})
+    write_cloud(os.path.join(out, "seed_left_next.vtp"), points, {"ClusterId": ids, "TrueClusterId": true_ids})
     print(f"make_sample_data: wrote seed_left.vtp ({sum(map(len, left))} points), seed_right.vtp "
           f"({sum(map(len, right))} points), seed_left_next.vtp ({sum(map(len, moved))} points) to {out}")
 

@@ -5,7 +5,7 @@ MODE:
   help        --help explains the metrics, every option and output, with an example; --version
   data_files  data/seed_left.vtp -> data/seed_left_next.vtp: outputs exist and read back; the pairs
               table, grids and links equal the plugin filter's outputs on the same files; every
-              target point is paired with its true cluster (TrueSourceId)
+              target point is paired with its true cluster (TrueClusterId)
   options     --metric, --squared, --threads, --max-distance and the array options give the filter's
               results with the same settings (the seed clouds, and a renamed id array)
   csv         clouds written as CSV here (custom column names, quotes, CRLF, ParaView's Points:0..2
@@ -197,7 +197,7 @@ def test_data_files():
               f"{name} is not written in inline binary mode")
     grids, header, rows = compare_with_filter(out, SOURCE, TARGET)
     target = arrays(grids[1].GetPointData())
-    check(np.array_equal(target["PairId"], target["TrueSourceId"]),
+    check(np.array_equal(target["PairId"], target["TrueClusterId"]),
           "not every target point is paired with its true source cluster")
     check(all(row[header.index("Mutual")] == "1" for row in rows), "every pair should be mutual here")
 
@@ -332,7 +332,7 @@ def test_errors():
            write("notes.txt", "hello\n"), TARGET, "-o", out)
     expect(1, r"no point-data array named 'Nope'.*its point arrays: ClusterId.*--source-array",
            SOURCE, TARGET, "-o", out, "--source-array", "Nope")
-    expect(1, r"seed_left_next\.vtp: no point-data array named 'Gone'.*TrueSourceId.*--target-array",
+    expect(1, r"seed_left_next\.vtp: no point-data array named 'Gone'.*TrueClusterId.*--target-array",
            SOURCE, TARGET, "-o", out, "--target-array", "Gone")
     expect(1, r"broken\.vtp: cannot read it as VTK XML polydata",
            write("broken.vtp", '<?xml version="1.0"?>\n<VTKFile type="PolyData"><PolyData>'), TARGET, "-o", out)

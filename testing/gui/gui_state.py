@@ -49,7 +49,7 @@ try:
                 "metric": pairs.GetFieldData().GetAbstractArray("ChamferMetric").GetValue(0),
                 "target_points_matched_right": float(np.mean(pair_id == truth))}
 
-    report["seed"] = summary("Seed matching", "TrueSourceId")
+    report["seed"] = summary("Seed matching", "TrueClusterId")
     report["generated"] = summary("Generated matching", "TrueClusterId")
     report["views"] = len(GetViews())
     links = servermanager.Fetch(FindSource("Seed matching"), idx=3).GetNumberOfLines() + \

@@ -13,7 +13,7 @@ ties to the smaller id, its own pairs table):
 - port 3: one line per pair between the two centroids, with its cell arrays;
 - field data of every port: ChamferMetric, SquaredDistances, NumberOfThreads, times >= 0;
 - 1 and 2 threads give bit-identical outputs;
-- on the moved frame, PairId == TrueSourceId on target points (and the inverse on source points);
+- on the moved frame, PairId == TrueClusterId on target points (and the inverse on source points);
 - a MaxPairDistance equal to a cluster's own value keeps it paired (only values above are cut);
 - exact ties (a small synthetic case, ids stored unsorted) go to the smaller cluster id;
 - the inputs are not modified.
@@ -267,8 +267,8 @@ def limit_leaving_some_unpaired(values):
 
 def check_moved_frame(outputs, what):
     target = outputs[1]["point_data"]
-    assert_ints(target["PairId"], target["TrueSourceId"], f"{what}: target PairId vs TrueSourceId")
-    new_id = dict(zip(target["TrueSourceId"], target["ClusterId"]))
+    assert_ints(target["PairId"], target["TrueClusterId"], f"{what}: target PairId vs TrueClusterId")
+    new_id = dict(zip(target["TrueClusterId"], target["ClusterId"]))
     source = outputs[0]["point_data"]
     assert_ints(source["PairId"], [new_id[i] for i in source["ClusterId"]], f"{what}: source PairId vs moved id")
 
@@ -293,7 +293,7 @@ def check_pair_of_clouds(name, source_data, target_data):
     matching = ChamferClusterMatching(Source=producer(source_data), Target=producer(target_data),  # noqa: F821
                                       SourceClusterArray=["POINTS", "ClusterId"],
                                       TargetClusterArray=["POINTS", "ClusterId"])
-    moved = "TrueSourceId" in inputs[1]["point_data"]
+    moved = "TrueClusterId" in inputs[1]["point_data"]
     runs = 0
     for squared in (0, 1):
         directed = directed_distances(source, target, squared)
