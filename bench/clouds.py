@@ -1,0 +1,60 @@
+"""The benchmark's workloads: a cloud of Gaussian clusters and its next frame (every cluster moved
+slightly, points jittered, ids renumbered), so that the right pairing is known.
+
+Every workload is deterministic (its own seed). Cluster ids of the next frame are 3 * id + 1.
+"""
+import numpy as np
+
+NEXT_ID_SCALE, NEXT_ID_OFFSET = 3, 1
+
+
+def seed_clusters(n, m, seed):
+    """The 2018 notebook's gen_clusters, with its legacy NumPy calls: n clusters of 1..m-1 points
+    around integer means in [1, 10) with per-axis sigma 1 or 2."""
+    np.random.seed(seed)
+    points, ids = [], []
+    for cluster, size in enumerate(np.random.randint(1, m, n)):
+        means, sigmas = np.random.randint(1, 10, 3), np.random.randint(1, 3, 3)
+        points.append(np.random.normal(loc=means, scale=sigmas, size=(size, 3)))
+        ids.append(np.full(size, cluster, dtype=np.int64))
+    return np.vstack(points), np.concatenate(ids)
+
+
+def separated_clusters(num_points, num_clusters, seed, sigma=0.5):
+    """Clusters of varying size (a factor ~10 between small and large) with centres uniform in a box
+    sized so that clusters are mostly apart, as segmented real data is; points in random order."""
+    rng = np.random.default_rng(seed)
+    weights = rng.uniform(0.2, 2.0, num_clusters)
+    sizes = np.maximum(1, np.round(weights / weights.sum() * num_points)).astype(np.int64)
+    sizes[-1] += num_points - sizes.sum()
+    box = 4.0 * sigma * np.cbrt(num_clusters) * 2.0
+    centres = rng.uniform(0, box, (num_clusters, 3))
+    ids = np.repeat(np.arange(num_clusters, dtype=np.int64), sizes)
+    points = centres[ids] + rng.normal(0, sigma, (len(ids), 3))
+    order = rng.permutation(len(ids))
+    return points[order], ids[order]
+
+
+def next_frame(points, ids, seed, shift=0.15, jitter=0.01):
+    """Every cluster moved by its own small vector, points jittered, ids renumbered."""
+    rng = np.random.default_rng(seed)
+    moves = rng.uniform(-shift, shift, (ids.max() + 1, 3))
+    moved = points + moves[ids] + rng.normal(0, jitter, points.shape)
+    return moved, ids * NEXT_ID_SCALE + NEXT_ID_OFFSET
+
+
+WORKLOADS = {
+    # name: (description, maker of the source cloud)
+    "seed": ("the notebook's case: gen_clusters(50, 35, seed=1)", lambda: seed_clusters(50, 35, 1)),
+    "100k": ("2 x 100k points, 2,000 clusters", lambda: separated_clusters(100_000, 2_000, 1)),
+    "1M-10k": ("2 x 1M points, 10,000 clusters", lambda: separated_clusters(1_000_000, 10_000, 2)),
+    "1M-20": ("2 x 1M points, 20 large clusters", lambda: separated_clusters(1_000_000, 20, 3, sigma=2.0)),
+}
+
+
+def workload(name):
+    """(source points, source ids, target points, target ids) of a named workload."""
+    points, ids = WORKLOADS[name][1]()
+    moved, moved_ids = next_frame(points, ids, seed=len(name))
+    return (np.ascontiguousarray(points, dtype=np.float64), ids,
+            np.ascontiguousarray(moved, dtype=np.float64), moved_ids)
