@@ -355,10 +355,12 @@ typedef struct nearest_record {
 } nearest_record;
 
 /* The nearest clusters of the clusters of `from` owned by this rank, against the copies in `to`,
- * which hold every candidate; as records by global index. */
+ * which hold every candidate; as records by global index. seed[g] and seed_distance[g], when given,
+ * are a known candidate (global index, -1 for none) of global cluster g and its exact value. */
 static scipar_status solve_owned(const cluster_set *from, const cluster_set *to, const global_clusters *g, int rank,
-                                 int from_is_source, const scipar_options *options, int num_threads,
-                                 progress_state *progress, nearest_record **records, size_t *count)
+                                 int from_is_source, const int64_t *seed, const double *seed_distance,
+                                 const scipar_options *options, int num_threads, progress_state *progress,
+                                 nearest_record **records, size_t *count)
 {
   const size_t k = from->num_clusters;
   int64_t *subset = malloc((k + 1) * sizeof *subset);
@@ -371,8 +373,18 @@ static scipar_status solve_owned(const cluster_set *from, const cluster_set *to,
     size_t n = 0;
     for (size_t c = 0; c < k; ++c) {
       nearest[c] = -1;
-      if (g->owner[from->ids[c]] == rank)
-        subset[n++] = (int64_t)c;
+      if (g->owner[from->ids[c]] != rank)
+        continue;
+      subset[n++] = (int64_t)c;
+      /* A seed counts only if this rank holds a copy of it (it is then a candidate). */
+      const int64_t known = seed ? seed[from->ids[c]] : -1;
+      if (known >= 0 && to->num_clusters > 0) {
+        const int64_t at = cluster_set_find(to, known);
+        if (to->ids[at] == known) {
+          nearest[c] = at;
+          distance[c] = seed_distance[from->ids[c]];
+        }
+      }
     }
     status = nearest_clusters_of(from, subset, n, to, &hierarchy, from_is_source, options, num_threads, progress,
                                  nearest, distance);
@@ -516,17 +528,23 @@ static scipar_status match_distributed(const scipar_cloud *source, const scipar_
       (status = as_cluster_set(&tgt->copies, num_threads, 1, &tgt->solve)) != SCIPAR_OK)
     return status;
 
-  progress_state progress = {options->progress, options->progress_user_data, src->owned.num_clusters + tgt->owned.num_clusters, 0, 0};
-  if ((status = solve_owned(&src->solve, &tgt->solve, &src->global, comm->rank, 1, options, num_threads, &progress,
-                            &src->records, &src->num_records)) != SCIPAR_OK ||
-      (status = solve_owned(&tgt->solve, &src->solve, &tgt->global, comm->rank, 0, options, num_threads, &progress,
-                            &tgt->records, &tgt->num_records)) != SCIPAR_OK)
-    return status;
-  /* Every rank takes part in the remaining collectives, whatever happened here. */
-  if ((status = build_side(&src->global, &src->local, &result->source)) != SCIPAR_OK ||
-      (status = build_side(&tgt->global, &tgt->local, &result->target)) != SCIPAR_OK ||
+  progress_state progress = {options->progress, options->progress_user_data,
+                             src->owned.num_clusters + tgt->owned.num_clusters, 0, 0};
+  if ((status = solve_owned(&src->solve, &tgt->solve, &src->global, comm->rank, 1, NULL, NULL, options, num_threads,
+                            &progress, &src->records, &src->num_records)) != SCIPAR_OK ||
+      (status = build_side(&src->global, &src->local, &result->source)) != SCIPAR_OK ||
       (status = share_results(comm, src->records, src->num_records, &result->source)) != SCIPAR_OK ||
-      (status = share_results(comm, tgt->records, tgt->num_records, &result->target)) != SCIPAR_OK)
+      (status = build_side(&tgt->global, &tgt->local, &result->target)) != SCIPAR_OK)
+    return status;
+  /* As in the serial path, the pairs the sources chose seed their targets' search; the values are
+   * exact and bit-identical, computed on identical copies. The target side's arrays hold the seeds
+   * until share_results overwrites them with the answers. */
+  scipar_side *t = &result->target;
+  seeds_from_other_side(result->source.nearest, result->source.nearest_distance, result->source.num_clusters,
+                        t->num_clusters, t->nearest, t->nearest_distance);
+  if ((status = solve_owned(&tgt->solve, &src->solve, &tgt->global, comm->rank, 0, t->nearest, t->nearest_distance,
+                            options, num_threads, &progress, &tgt->records, &tgt->num_records)) != SCIPAR_OK ||
+      (status = share_results(comm, tgt->records, tgt->num_records, t)) != SCIPAR_OK)
     return status;
   return pairs_table_build(result);
 }
