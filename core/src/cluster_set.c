@@ -28,9 +28,54 @@ static int64_t find_label(const int64_t *ids, size_t n, int64_t label)
   return (int64_t)lo;
 }
 
-/* Sorted distinct labels of the finite points; sets *num_clusters. NULL on allocation failure. */
-static int64_t *distinct_labels(const scipar_cloud *cloud, size_t num_finite, size_t *num_clusters)
+/* Sorted distinct labels of the finite points, by marking a table when they span no more values than
+ * there are points (the usual 0..k-1 and its offsets: linear, parallel, no sort); NULL when they
+ * spread wider or memory is short. */
+static int64_t *distinct_dense_labels(const scipar_cloud *cloud, int num_threads, size_t *num_clusters)
 {
+  const long long n = (long long)cloud->num_points;
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+#pragma omp parallel for num_threads(num_threads) reduction(min : lo) reduction(max : hi)
+  for (long long i = 0; i < n; ++i) {
+    if (!point_is_finite(cloud->points + 3 * i))
+      continue;
+    lo = cloud->labels[i] < lo ? cloud->labels[i] : lo;
+    hi = cloud->labels[i] > hi ? cloud->labels[i] : hi;
+  }
+  if (hi < lo || (uint64_t)hi - (uint64_t)lo >= cloud->num_points)
+    return NULL;
+  const size_t span = (size_t)((uint64_t)hi - (uint64_t)lo) + 1;
+  unsigned char *present = calloc(span, 1);
+  if (!present)
+    return NULL;
+#pragma omp parallel for num_threads(num_threads)
+  for (long long i = 0; i < n; ++i) {
+    if (point_is_finite(cloud->points + 3 * i)) {
+#pragma omp atomic write
+      present[(uint64_t)cloud->labels[i] - (uint64_t)lo] = 1;
+    }
+  }
+  size_t k = 0;
+  for (size_t v = 0; v < span; ++v)
+    k += present[v];
+  int64_t *ids = malloc((k ? k : 1) * sizeof *ids);
+  if (ids) {
+    k = 0;
+    for (size_t v = 0; v < span; ++v)
+      if (present[v])
+        ids[k++] = (int64_t)((uint64_t)lo + v);
+    *num_clusters = k;
+  }
+  free(present);
+  return ids;
+}
+
+/* Sorted distinct labels of the finite points; sets *num_clusters. NULL on allocation failure. */
+static int64_t *distinct_labels(const scipar_cloud *cloud, size_t num_finite, int num_threads, size_t *num_clusters)
+{
+  int64_t *dense = distinct_dense_labels(cloud, num_threads, num_clusters);
+  if (dense)
+    return dense;
   int64_t *keys = malloc((num_finite ? num_finite : 1) * sizeof *keys);
   int64_t *scratch = malloc((num_finite ? num_finite : 1) * sizeof *scratch);
   if (!keys || !scratch) {
@@ -190,7 +235,7 @@ scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, int 
     num_finite += (size_t)point_is_finite(cloud->points + 3 * i);
   set->num_excluded = n - num_finite;
 
-  set->ids = distinct_labels(cloud, num_finite, &set->num_clusters);
+  set->ids = distinct_labels(cloud, num_finite, num_threads, &set->num_clusters);
   const size_t k = set->num_clusters;
   const size_t m = num_finite ? num_finite : 1;
   set->offsets = malloc((k + 1) * sizeof *set->offsets);
