@@ -12,7 +12,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* What a rank knows of its piece of one cluster; the unit of the first exchange. */
 typedef struct piece_summary {
@@ -559,12 +558,8 @@ scipar_status scipar_match_distributed(const scipar_cloud *source, const scipar_
   if (!comm || comm->size < 1 || comm->rank < 0 || comm->rank >= comm->size || !comm->allgather || !comm->alltoall)
     return result_fail(result, SCIPAR_ERROR_INVALID_ARGUMENT, "communicator is missing or incomplete");
   scipar_options defaults;
-  if (!options) {
-    scipar_options_init(&defaults);
-    options = &defaults;
-  }
-  const double wall_start = clock_seconds(CLOCK_MONOTONIC);
-  const double cpu_start = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+  options = options_or_defaults(options, &defaults);
+  const call_clock clock = call_clock_start();
   const int num_threads = choose_threads(options, source->num_points + target->num_points);
   cloud_state src, tgt;
   memset(&src, 0, sizeof src);
@@ -578,8 +573,6 @@ scipar_status scipar_match_distributed(const scipar_cloud *source, const scipar_
                        status == SCIPAR_ERROR_INVALID_ARGUMENT ? "a collective operation failed"
                                                                : scipar_status_string(status));
   }
-  result->num_threads = num_threads;
-  result->wall_seconds = clock_seconds(CLOCK_MONOTONIC) - wall_start;
-  result->cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
+  call_clock_stop(clock, num_threads, result);
   return SCIPAR_OK;
 }

@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 void scipar_options_init(scipar_options *options)
 {
@@ -108,13 +107,9 @@ scipar_status scipar_match(const scipar_cloud *source, const scipar_cloud *targe
   if (status != SCIPAR_OK)
     return status;
   scipar_options defaults;
-  if (!options) {
-    scipar_options_init(&defaults);
-    options = &defaults;
-  }
+  options = options_or_defaults(options, &defaults);
 
-  const double wall_start = clock_seconds(CLOCK_MONOTONIC);
-  const double cpu_start = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+  const call_clock clock = call_clock_start();
   const int num_threads = choose_threads(options, source->num_points + target->num_points);
 
   cluster_set src, tgt;
@@ -134,8 +129,6 @@ scipar_status scipar_match(const scipar_cloud *source, const scipar_cloud *targe
     return result_fail(result, status, "out of memory while matching %zu source and %zu target points",
                 source->num_points, target->num_points);
   }
-  result->num_threads = num_threads;
-  result->wall_seconds = clock_seconds(CLOCK_MONOTONIC) - wall_start;
-  result->cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
+  call_clock_stop(clock, num_threads, result);
   return SCIPAR_OK;
 }

@@ -50,11 +50,31 @@ int choose_threads(const scipar_options *options, size_t num_points)
   return useful < (size_t)all ? (int)useful : all;
 }
 
-double clock_seconds(int clock)
+static double clock_seconds(clockid_t clock)
 {
   struct timespec t;
-  clock_gettime((clockid_t)clock, &t);
+  clock_gettime(clock, &t);
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+const scipar_options *options_or_defaults(const scipar_options *options, scipar_options *storage)
+{
+  if (options)
+    return options;
+  scipar_options_init(storage);
+  return storage;
+}
+
+call_clock call_clock_start(void)
+{
+  return (call_clock){clock_seconds(CLOCK_MONOTONIC), clock_seconds(CLOCK_PROCESS_CPUTIME_ID)};
+}
+
+void call_clock_stop(call_clock start, int num_threads, scipar_result *result)
+{
+  result->num_threads = num_threads;
+  result->wall_seconds = clock_seconds(CLOCK_MONOTONIC) - start.wall;
+  result->cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - start.cpu;
 }
 
 scipar_status result_fail(scipar_result *result, scipar_status status, const char *format, ...)

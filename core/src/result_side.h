@@ -25,7 +25,14 @@ scipar_status result_fail(scipar_result *result, scipar_status status, const cha
 enum { AUTO_POINTS_PER_THREAD = 20000 };
 int choose_threads(const scipar_options *options, size_t num_points);
 
-/* Seconds on a clock (CLOCK_MONOTONIC for wall time, CLOCK_PROCESS_CPUTIME_ID for CPU time). */
-double clock_seconds(int clock);
+/* options, or the defaults (written into storage) when options is NULL. */
+const scipar_options *options_or_defaults(const scipar_options *options, scipar_options *storage);
+
+/* Wall and CPU time of a call: start it, and on success record it with the thread count in result. */
+typedef struct call_clock {
+  double wall, cpu;
+} call_clock;
+call_clock call_clock_start(void);
+void call_clock_stop(call_clock start, int num_threads, scipar_result *result);
 
 #endif
