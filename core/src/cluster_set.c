@@ -48,11 +48,19 @@ static int64_t *distinct_dense_labels(const scipar_cloud *cloud, int num_threads
   unsigned char *present = calloc(span, 1);
   if (!present)
     return NULL;
+  /* A label is written once, when first seen: writing it at every point would bounce the table's
+   * cache lines between threads (two threads were slower than one). */
 #pragma omp parallel for num_threads(num_threads)
   for (long long i = 0; i < n; ++i) {
-    if (point_is_finite(cloud->points + 3 * i)) {
+    if (!point_is_finite(cloud->points + 3 * i))
+      continue;
+    unsigned char *slot = present + ((uint64_t)cloud->labels[i] - (uint64_t)lo);
+    unsigned char seen;
+#pragma omp atomic read
+    seen = *slot;
+    if (!seen) {
 #pragma omp atomic write
-      present[(uint64_t)cloud->labels[i] - (uint64_t)lo] = 1;
+      *slot = 1;
     }
   }
   size_t k = 0;
