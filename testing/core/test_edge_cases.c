@@ -82,6 +82,43 @@ static void test_non_finite_points_are_excluded(void)
   scipar_result_free(&r);
 }
 
+static void test_pair_values_spread_cluster_results(void)
+{
+  /* Source cluster 7 (two finite points and a NaN one) pairs with target 1, mutually; source 8 is too
+   * far for the distance limit and stays unpaired. */
+  const double points[] = {0, 0, 0, NAN, 0, 0, 1, 0, 0, 100, 0, 0};
+  const int64_t labels[] = {7, 7, 7, 8};
+  const double other[] = {0, 0, 1};
+  const int64_t other_labels[] = {1};
+  const scipar_cloud src = {points, labels, 4}, tgt = {other, other_labels, 1};
+  scipar_options options;
+  scipar_options_init(&options);
+  options.max_pair_distance = 10.0;
+  scipar_result r;
+  CHECK(scipar_match(&src, &tgt, &options, &r) == SCIPAR_OK, "runs: %s", r.message);
+  const double d = 0.5 * (1.0 + sqrt(2.0));
+  for (int threads = 1; threads <= 3; ++threads) {
+    int64_t pair_id[4], pair_index[4];
+    double distance[4];
+    unsigned char mutual[4];
+    scipar_pair_values(&r.source, &r.target, r.source.point_cluster, 4, threads, pair_id, distance, mutual,
+                       pair_index);
+    CHECK(pair_id[0] == 1 && pair_id[2] == 1 && pair_id[1] == -1 && pair_id[3] == -1,
+          "%d threads: paired points name target 1, the NaN point and cluster 8 -1", threads);
+    CHECK(fabs(distance[0] - d) < 1e-15 && distance[2] == distance[0] && isnan(distance[1]) && isnan(distance[3]),
+          "%d threads: the pair's distance, NaN when unpaired", threads);
+    CHECK(mutual[0] == 1 && mutual[2] == 1 && mutual[1] == 0 && mutual[3] == 0, "%d threads: mutual", threads);
+    CHECK(pair_index[0] == 0 && pair_index[2] == 0 && pair_index[1] == -1 && pair_index[3] == -1,
+          "%d threads: row 0 of the pairs table", threads);
+  }
+  /* Items may be cells: here the target's one cluster; outputs not wanted are NULL. */
+  const int64_t cluster_of[] = {0};
+  int64_t target_pair_id = 0;
+  scipar_pair_values(&r.target, &r.source, cluster_of, 1, 0, &target_pair_id, NULL, NULL, NULL);
+  CHECK(target_pair_id == 7, "the target cluster's pair is source 7, got %lld", (long long)target_pair_id);
+  scipar_result_free(&r);
+}
+
 static void test_invalid_arguments(void)
 {
   const double points[] = {0, 0, 0};
@@ -181,6 +218,7 @@ int main(void)
   test_exact_tie_goes_to_smaller_id();
   test_empty_clouds();
   test_non_finite_points_are_excluded();
+  test_pair_values_spread_cluster_results();
   test_invalid_arguments();
   test_progress_and_cancel();
   test_thread_count();

@@ -99,6 +99,15 @@ scipar_status scipar_match(const scipar_cloud *source, const scipar_cloud *targe
 
 void scipar_result_free(scipar_result *result);
 
+/* A side's per-cluster results spread over items (points or cells) whose cluster index in the side is
+ * cluster_of[i] (-1: none, as side->point_cluster holds for an unusable point): the id of the nearest
+ * cluster of the other cloud (-1 if none), the Chamfer value to it (NaN if none), whether the pair is
+ * mutual (0 or 1), the pair's row in the pairs table (-1 if none). Any output may be NULL. Runs on
+ * num_threads threads (<= 0: all cores). */
+void scipar_pair_values(const scipar_side *side, const scipar_side *other, const int64_t *cluster_of,
+                        size_t count, int num_threads, int64_t *pair_id, double *pair_distance,
+                        unsigned char *mutual, int64_t *pair_index);
+
 /* The Chamfer value between two point sets (3 * n interleaved coordinates each). Both sets must be
  * non-empty and finite. Evaluates every point pair: meant for checks and small sets. */
 double scipar_chamfer(const double *a, size_t num_a, const double *b, size_t num_b,
