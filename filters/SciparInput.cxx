@@ -4,9 +4,11 @@
 #include "vtkDataArray.h"
 #include "vtkDataArrayRange.h"
 #include "vtkDoubleArray.h"
+#include "vtkNew.h"
 #include "vtkPointData.h"
 #include "vtkPointSet.h"
 #include "vtkPoints.h"
+#include "vtkTypeInt64Array.h"
 
 #include <cmath>
 #include <limits>
@@ -19,7 +21,7 @@ namespace
 // is an integer that int64 can hold, since many readers (CSV, some simulation codes) store ids as floats.
 struct LabelConverter
 {
-  std::vector<int64_t>* Labels = nullptr;
+  vtkTypeInt64Array* Labels = nullptr;
   std::string Problem;
 
   template <typename ArrayT>
@@ -27,11 +29,12 @@ struct LabelConverter
   {
     using ValueT = vtk::GetAPIType<ArrayT>;
     const auto values = vtk::DataArrayValueRange<1>(array);
-    Labels->resize(static_cast<size_t>(values.size()));
+    Labels->SetNumberOfValues(values.size());
+    vtkTypeInt64* labels = Labels->GetPointer(0);
     vtkIdType i = 0;
     for (const ValueT value : values)
     {
-      if (!this->Convert(value, (*Labels)[static_cast<size_t>(i)]))
+      if (!this->Convert(value, labels[i]))
       {
         std::ostringstream text;
         text << "value " << +value << " at point " << i << " is not an integer that fits in 64 bits";
@@ -43,7 +46,7 @@ struct LabelConverter
   }
 
   template <typename ValueT>
-  static bool Convert(ValueT value, int64_t& label)
+  static bool Convert(ValueT value, vtkTypeInt64& label)
   {
     if constexpr (std::is_floating_point<ValueT>::value)
     {
@@ -62,10 +65,24 @@ struct LabelConverter
         return false;
       }
     }
-    label = static_cast<int64_t>(value);
+    label = static_cast<vtkTypeInt64>(value);
     return true;
   }
 };
+
+// Whether the array's values are already what the core reads: contiguous 64-bit signed integers.
+bool IsContiguousInt64(vtkDataArray* array)
+{
+  switch (array->GetDataType())
+  {
+    case VTK_LONG:
+    case VTK_LONG_LONG:
+    case VTK_ID_TYPE:
+      return array->GetDataTypeSize() == 8 && array->HasStandardMemoryLayout();
+    default:
+      return false;
+  }
+}
 
 struct PointCopier
 {
@@ -124,16 +141,25 @@ bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const 
     return false;
   }
 
-  LabelConverter labels;
-  labels.Labels = &cloud.Labels;
-  if (!vtkArrayDispatch::Dispatch::Execute(clusterIds, labels))
+  if (IsContiguousInt64(clusterIds))
   {
-    labels(clusterIds);
+    cloud.Labels = clusterIds; // read as it is: the usual case needs no conversion
   }
-  if (!labels.Problem.empty())
+  else
   {
-    error = where + ": " + labels.Problem;
-    return false;
+    vtkNew<vtkTypeInt64Array> converted;
+    LabelConverter labels;
+    labels.Labels = converted;
+    if (!vtkArrayDispatch::Dispatch::Execute(clusterIds, labels))
+    {
+      labels(clusterIds);
+    }
+    if (!labels.Problem.empty())
+    {
+      error = where + ": " + labels.Problem;
+      return false;
+    }
+    cloud.Labels = converted;
   }
 
   const double* xyz = nullptr;
@@ -154,6 +180,7 @@ bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const 
       xyz = cloud.PointCopy.data();
     }
   }
-  cloud.Cloud = scipar_cloud{ xyz, cloud.Labels.data(), static_cast<size_t>(numPoints) };
+  cloud.Cloud = scipar_cloud{ xyz, static_cast<const int64_t*>(cloud.Labels->GetVoidPointer(0)),
+    static_cast<size_t>(numPoints) };
   return true;
 }

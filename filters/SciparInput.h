@@ -4,7 +4,9 @@
 
 #include "scipar/scipar.h"
 
-#include <cstdint>
+#include "vtkDataArray.h"
+#include "vtkSmartPointer.h"
+
 #include <string>
 #include <vector>
 
@@ -13,11 +15,13 @@ class vtkPointSet;
 namespace scipar
 {
 /// One cloud in core layout. Points are borrowed from the VTK array when it already holds
-/// interleaved doubles, and copied otherwise.
+/// interleaved doubles, and copied otherwise. Labels is a contiguous array of 64-bit signed cluster
+/// ids, one per point: the input's own array when it is one (never modified), a converted copy
+/// otherwise; null for an empty piece without the array.
 struct CloudInput
 {
   std::vector<double> PointCopy;
-  std::vector<int64_t> Labels;
+  vtkSmartPointer<vtkDataArray> Labels;
   scipar_cloud Cloud{ nullptr, nullptr, 0 };
 };
 

@@ -32,28 +32,28 @@ vtkNew<ArrayT> NamedArray(const char* name, vtkIdType size)
   return array;
 }
 
-// Adds ClusterId, PairId, PairDistance, Mutual and PairIndex for `count` items (points or cells), where
-// item i has label labelOf(i) and belongs to cluster clusterOf(i) (-1: none).
-template <typename LabelOf, typename ClusterOf>
-void AddPairArrays(vtkDataSetAttributes* attributes, vtkIdType count, LabelOf labelOf,
-  ClusterOf clusterOf, const scipar_side& side, const scipar_side& other)
+// The core writes int64_t; vtkTypeInt64Array holds the same 64-bit signed integers.
+int64_t* Int64Values(vtkTypeInt64Array* array)
 {
-  auto clusterId = NamedArray<vtkTypeInt64Array>("ClusterId", count);
+  static_assert(sizeof(vtkTypeInt64) == sizeof(int64_t), "vtkTypeInt64 is 64 bits");
+  return reinterpret_cast<int64_t*>(array->GetPointer(0));
+}
+
+// Adds clusterIds (renamed ClusterId, sharing its values) and PairId, PairDistance, Mutual and
+// PairIndex for `count` items (points or cells) where item i belongs to the side's cluster
+// clusterOf[i] (-1: none). The core fills them on numThreads threads.
+void AddPairArrays(vtkDataSetAttributes* attributes, vtkDataArray* clusterIds, const int64_t* clusterOf,
+  vtkIdType count, const scipar_side& side, const scipar_side& other, int numThreads)
+{
+  vtkSmartPointer<vtkDataArray> clusterId = vtk::TakeSmartPointer(clusterIds->NewInstance());
+  clusterId->ShallowCopy(clusterIds);
+  clusterId->SetName("ClusterId");
   auto pairId = NamedArray<vtkTypeInt64Array>("PairId", count);
   auto pairDistance = NamedArray<vtkDoubleArray>("PairDistance", count);
   auto mutual = NamedArray<vtkUnsignedCharArray>("Mutual", count);
   auto pairIndex = NamedArray<vtkTypeInt64Array>("PairIndex", count);
-  for (vtkIdType i = 0; i < count; ++i)
-  {
-    const int64_t c = clusterOf(i);
-    const int64_t nearest = c >= 0 ? side.nearest[c] : -1;
-    clusterId->SetValue(i, labelOf(i));
-    pairId->SetValue(i, nearest >= 0 ? other.cluster_ids[nearest] : -1);
-    pairDistance->SetValue(
-      i, nearest >= 0 ? side.nearest_distance[c] : std::numeric_limits<double>::quiet_NaN());
-    mutual->SetValue(i, c >= 0 ? side.mutual[c] : 0);
-    pairIndex->SetValue(i, c >= 0 ? side.pair_index[c] : -1);
-  }
+  scipar_pair_values(&side, &other, clusterOf, static_cast<size_t>(count), numThreads,
+    Int64Values(pairId), pairDistance->GetPointer(0), mutual->GetPointer(0), Int64Values(pairIndex));
   attributes->AddArray(clusterId);
   attributes->AddArray(pairId);
   attributes->AddArray(pairDistance);
@@ -109,7 +109,7 @@ void KeepCollidingInputArrays(vtkPointData* pointData, const std::string& cluste
 }
 
 void scipar::BuildClusterGrid(vtkPointSet* input, const std::string& clusterArrayName,
-  const std::vector<int64_t>& labels, const scipar_side& side, const scipar_side& other,
+  vtkDataArray* labels, const scipar_side& side, const scipar_side& other, int numThreads,
   vtkUnstructuredGrid* output)
 {
   const vtkIdType numPoints = input->GetNumberOfPoints();
@@ -144,12 +144,15 @@ void scipar::BuildClusterGrid(vtkPointSet* input, const std::string& clusterArra
     Int64Array("Connectivity", side.cluster_point_ids, static_cast<size_t>(side.cluster_offsets[k])));
   output->SetCells(VTK_POLY_VERTEX, cells);
 
-  AddPairArrays(
-    output->GetPointData(), numPoints, [&](vtkIdType i) { return labels[i]; },
-    [&](vtkIdType i) { return side.point_cluster[i]; }, side, other);
-  AddPairArrays(
-    output->GetCellData(), numCells, [&](vtkIdType cell) { return side.cluster_ids[present[cell]]; },
-    [&](vtkIdType cell) { return present[cell]; }, side, other);
+  vtkNew<vtkTypeInt64Array> noLabels; // an empty piece may come without its cluster array
+  AddPairArrays(output->GetPointData(), labels ? labels : noLabels.GetPointer(), side.point_cluster,
+    numPoints, side, other, numThreads);
+  auto cellIds = NamedArray<vtkTypeInt64Array>("ClusterId", numCells);
+  for (vtkIdType cell = 0; cell < numCells; ++cell)
+  {
+    cellIds->SetValue(cell, side.cluster_ids[present[cell]]);
+  }
+  AddPairArrays(output->GetCellData(), cellIds, present.data(), numCells, side, other, numThreads);
   auto centroids = Vector3Array("Centroid", numCells);
   for (vtkIdType cell = 0; cell < numCells; ++cell)
   {

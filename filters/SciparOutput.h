@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+class vtkDataArray;
 class vtkDataObject;
 class vtkPointSet;
 class vtkPolyData;
@@ -18,12 +19,12 @@ namespace scipar
 {
 /// `output` gets the points and point arrays of `input`, one poly-vertex cell per cluster of `side`,
 /// on points and cells ClusterId, PairId, PairDistance, Mutual and PairIndex, and on cells Centroid.
-/// `labels` are the input's cluster ids (from its array `clusterArrayName`), one per point; `other` is
-/// the side of the other cloud. An input point array with an output array's name is kept as
-/// "<name>_input".
-void BuildClusterGrid(vtkPointSet* input, const std::string& clusterArrayName,
-  const std::vector<int64_t>& labels, const scipar_side& side, const scipar_side& other,
-  vtkUnstructuredGrid* output);
+/// `labels` holds the input's cluster ids (from its array `clusterArrayName`), one per point, and
+/// becomes the point ClusterId (values shared, not copied); `other` is the side of the other cloud.
+/// Per-point values are filled on `numThreads` threads. An input point array with an output array's
+/// name is kept as "<name>_input".
+void BuildClusterGrid(vtkPointSet* input, const std::string& clusterArrayName, vtkDataArray* labels,
+  const scipar_side& side, const scipar_side& other, int numThreads, vtkUnstructuredGrid* output);
 
 /// One row per pair: SourceId, TargetId, Distance, SourceToTarget, TargetToSource, Mutual,
 /// SourcePoints, TargetPoints, SourceCentroid, TargetCentroid.

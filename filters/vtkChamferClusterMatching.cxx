@@ -192,9 +192,9 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
   WarnAboutUnusablePoints(this, *result);
 
   scipar::BuildClusterGrid(clouds[0], this->SourceClusterArrayName, read[0].Labels, result->source,
-    result->target, grids[0]);
+    result->target, result->num_threads, grids[0]);
   scipar::BuildClusterGrid(clouds[1], this->TargetClusterArrayName, read[1].Labels, result->target,
-    result->source, grids[1]);
+    result->source, result->num_threads, grids[1]);
   // Every process holds the whole table; under MPI only the first outputs it, so that ParaView,
   // which appends the pieces of all processes, shows each pair once.
   if (run.Rank == 0)
