@@ -3,8 +3,8 @@
 What a user does with no data of their own: Sources > Scipar > Gaussian Clusters, Filters > Scipar >
 Next Frame, Filters > Scipar > Chamfer Cluster Matching (Source = the clusters, Target = the next
 frame), then looks at the result. Here the same pipeline is built in the GUI's own Python, shown in
-the GUI's render view (clouds as points coloured by PairIndex, categorical; links as lines), and a
-screenshot is saved.
+the GUI's render view (clouds as points coloured by PairIndex with the categorical colour map the
+plugin gives it by default, not set here; links as lines), and a screenshot is saved.
 
 The GUI does not pass arguments to --script, so the environment does:
   SCIPAR_PLUGIN    the plugin (Scipar.so)
@@ -25,8 +25,9 @@ report = {"script": "gui_pipeline", "finished": False}
 try:
     import numpy as np
     from paraview import servermanager
-    from paraview.simple import (GetActiveCamera, GetActiveViewOrCreate, GetDisplayProperties, Hide,
-                                 LoadPlugin, OutputPort, Render, ResetCamera, SaveScreenshot, Show, Text)
+    from paraview.simple import (GetActiveCamera, GetActiveViewOrCreate, GetColorTransferFunction,
+                                 GetDisplayProperties, Hide, LoadPlugin, OutputPort, Render, ResetCamera,
+                                 SaveScreenshot, Show, Text)
     from vtkmodules.util.numpy_support import vtk_to_numpy
 
     import scipar_display
@@ -49,7 +50,8 @@ try:
 
     view = GetActiveViewOrCreate("RenderView")
     view.ViewSize = [1280, 800]
-    num_pairs = scipar_display.show_matching(matching, view, point_sizes=(6, 3))
+    # No colour map set here: the plugin's GUI behaviour must make PairIndex categorical by itself.
+    num_pairs = scipar_display.show_matching(matching, view, point_sizes=(6, 3), set_colors=False)
     view.CameraFocalPoint = [50, 50, 50]
     view.CameraPosition = [50 + 200, 50 - 240, 50 + 160]
     view.CameraViewUp = [0, 0, 1]
@@ -57,6 +59,7 @@ try:
     camera = GetActiveCamera()
     camera.Zoom(1.3)
     Render(view)
+    lut = GetColorTransferFunction("PairIndex")
     png = os.path.join(out, "gui_pipeline.png")
     SaveScreenshot(png, view, ImageResolution=[1280, 800])
 
@@ -74,7 +77,11 @@ try:
         "target_clusters": target.GetNumberOfCells(),
         "links": servermanager.Fetch(matching, idx=3).GetNumberOfLines(),
         "target_points_matched_right": float(np.mean(pair_id == truth)),
-        "palette": scipar_display.palette(num_pairs),
+        # The colour map the displays got: its mode, its annotated values, its colours.
+        "lut_categorical": int(lut.InterpretValuesAsCategories),
+        "lut_values": [lut.Annotations[i] for i in range(0, len(lut.Annotations), 2)],
+        "unpaired_color": list(lut.IndexedColors[0:3]),
+        "palette": [list(lut.IndexedColors[i:i + 3]) for i in range(3, len(lut.IndexedColors), 3)],
         "link_color": scipar_display.LINK_COLOR,
         "background": scipar_display.BACKGROUND,
     })

@@ -120,6 +120,13 @@ def test_pipeline(plugin, data, out, readme):
     check(report["target_points"] < report["source_points"], "Next Frame dropped no points")
     check(report["target_points_matched_right"] >= 0.95,
           f"only {report['target_points_matched_right']:.1%} of the moved points matched their true cluster")
+    # The plugin's default colour map, not set by the script: categorical, one colour per pair.
+    check(report["lut_categorical"] == 1, "PairIndex is not coloured as categories by default")
+    check(report["lut_values"] == [str(i) for i in range(-1, report["num_pairs"])],
+          f"the PairIndex colour map annotates {report['lut_values']}, not -1 and every pair of "
+          f"{report['num_pairs']}")
+    colors = [tuple(np.round(np.array(c) * 255).astype(int)) for c in report["palette"]]
+    check(len(set(colors)) == len(colors), "two pairs share a colour in the default colour map")
     summary = check_picture(report["screenshot"], report)
     if readme:
         # Points drawn as shaded spheres: their colours vary, so only blankness and links are checked.
@@ -192,12 +199,38 @@ def test_menus(plugin, data, out, readme):
         return element.get("value") if element is not None else prop.find("Proxy").get("value")
 
     clusters, moved, matching = of_type("GaussianClusters"), of_type("NextFrame"), of_type("ChamferClusterMatching")
-    check(value(clusters, "ClusterCount") == "12", "Cluster Count typed in the panel is not in the state")
+    check(value(clusters, "ClusterCount") == "30", "Cluster Count typed in the panel is not in the state")
     check(float(value(moved, "Shift")) == 2.0, "Shift typed in the panel is not in the state")
     check(value(moved, "Input") == clusters.get("id"), "Next Frame's input is not Gaussian Clusters")
     check(value(matching, "Source") == clusters.get("id") and value(matching, "Target") == moved.get("id"),
           "Chamfer Cluster Matching's inputs are not Source = Gaussian Clusters, Target = Next Frame")
-    return {"screenshot": "(none: this test plays GUI events)"}, {"state": state}
+
+    # Applied in the GUI, the outputs were coloured by PairIndex with the plugin's categorical map:
+    # -1 and one value per pair (30 source clusters: at least 30 pairs), distinct colours, and the
+    # legend, too long to read for that many pairs, hidden.
+    root = ElementTree.parse(state).getroot()
+    names = {item.get("id"): item.get("name") for item in root.iter("Item")}
+    luts = [p for p in root.iter("Proxy") if p.get("group") == "lookup_tables" and
+            names.get(p.get("id")) == "PairIndex.PVLookupTable"]
+    check(len(luts) == 1, f"the saved state has {len(luts)} PairIndex colour maps, expected 1")
+
+    def elements(proxy, name):
+        prop = proxy.find(f"Property[@name='{name}']")
+        return [e.get("value") for e in prop.findall("Element")] if prop is not None else []
+
+    check(elements(luts[0], "IndexedLookup") == ["1"], "PairIndex is not coloured as categories after Apply")
+    values = elements(luts[0], "Annotations")[0::2]
+    check(len(values) >= 31 and values == [str(i) for i in range(-1, len(values) - 1)],
+          f"the PairIndex colour map annotates {values}, not -1 and every pair")
+    colors = elements(luts[0], "IndexedColors")
+    check(len(set(zip(colors[0::3], colors[1::3], colors[2::3]))) == len(values),
+          "the PairIndex colour map has fewer distinct colours than values")
+    legends = [p for p in root.iter("Proxy") if p.get("type") == "ScalarBarWidgetRepresentation" and
+               elements(p, "Title") == ["PairIndex"]]
+    check(legends and all(elements(p, "Visibility") == ["0"] for p in legends),
+          "the legend of more than 20 pairs is shown")
+    return {"screenshot": "(none: this test plays GUI events)"}, {"state": state,
+                                                                   "pairs": len(values) - 1}
 
 
 def main():

@@ -41,19 +41,21 @@ def categorical_pair_colors(num_pairs):
     return lut
 
 
-def show_matching(matching, view, point_sizes=(6, 3), spheres=False, line_width=2.0):
+def show_matching(matching, view, point_sizes=(6, 3), spheres=False, line_width=2.0, set_colors=True):
     """Shows outputs 0 and 1 as points coloured by PairIndex (source points larger than target
     points, so that both show where they overlap) and output 3 as lines; returns the number of pairs
-    (rows of output 2)."""
+    (rows of output 2). set_colors=False leaves the PairIndex colour map to the plugin, which makes
+    it categorical by itself in the GUI (not in pvpython)."""
     num_pairs = servermanager.Fetch(matching, idx=2).GetNumberOfRows()
-    lut = categorical_pair_colors(num_pairs)
+    lut = categorical_pair_colors(num_pairs) if set_colors else None
     for port in (0, 1):
         display = Show(OutputPort(matching, port), view)
         display.SetRepresentationType("Points")
         display.PointSize = point_sizes[port]
         display.RenderPointsAsSpheres = 1 if spheres else 0
         ColorBy(display, ("POINTS", "PairIndex"))
-        display.LookupTable = lut
+        if lut:
+            display.LookupTable = lut
         display.SetScalarBarVisibility(view, False)
     links = Show(OutputPort(matching, 3), view)
     links.SetRepresentationType("Wireframe")

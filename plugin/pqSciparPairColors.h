@@ -1,0 +1,48 @@
+// In the ParaView GUI, every display coloured by a PairIndex array gets a categorical colour map:
+// one colour per row of the pairs table and grey for clusters without a pair, so that matched
+// clusters share a colour at first sight. XML hints cannot choose a colour map, and ParaView's own
+// categorical mode only finds the values itself up to 32 of them, hence this small client behaviour.
+#ifndef pqSciparPairColors_h
+#define pqSciparPairColors_h
+
+#include "vtkWeakPointer.h"
+
+#include <QObject>
+
+#include <map>
+#include <vector>
+
+class pqDataRepresentation;
+class pqRepresentation;
+class vtkSMProxy;
+
+class pqSciparPairColors : public QObject
+{
+  Q_OBJECT
+
+public:
+  explicit pqSciparPairColors(QObject* parent = nullptr);
+  void onStartup();
+  void onShutdown();
+
+private Q_SLOTS:
+  void watch(pqRepresentation* representation);
+  void updateColors();
+  void hideLegendsAfterApply();
+
+private:
+  /// The colours this object last gave a colour map. A map whose mode or colours differ from them
+  /// was changed by the user (another preset, categories turned off) and is left alone.
+  struct Given
+  {
+    vtkWeakPointer<vtkSMProxy> LookupTable;
+    std::vector<double> Colors;
+  };
+  bool isUntouchedOrOurs(vtkSMProxy* lookupTable) const;
+  void colorPairs(vtkSMProxy* lookupTable, long long numPairs);
+
+  std::map<vtkSMProxy*, Given> GivenColors;
+  std::vector<vtkWeakPointer<vtkSMProxy>> LegendsToHide;
+};
+
+#endif
