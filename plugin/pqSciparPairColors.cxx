@@ -169,7 +169,8 @@ void pqSciparPairColors::updateColors()
     // Applying a new filter shows its legend after its displays got their colours: hide it again
     // once the Apply is over.
     this->LegendsToHide.push_back(lookupTable);
-    for (auto* panel : pqCoreUtilities::mainWidget()->findChildren<pqPropertiesPanel*>())
+    QWidget* window = pqCoreUtilities::mainWidget();
+    for (auto* panel : window ? window->findChildren<pqPropertiesPanel*>() : QList<pqPropertiesPanel*>())
     {
       QObject::connect(panel, QOverload<>::of(&pqPropertiesPanel::applied), this,
         &pqSciparPairColors::hideLegendsAfterApply, Qt::UniqueConnection);
