@@ -18,8 +18,8 @@
 #include "vtkUnsignedCharArray.h"
 #include "vtkUnstructuredGrid.h"
 
-#include <limits>
 #include <string>
+#include <vector>
 
 namespace
 {

@@ -4,9 +4,7 @@
 
 #include "scipar/scipar.h"
 
-#include <cstdint>
 #include <string>
-#include <vector>
 
 class vtkDataArray;
 class vtkDataObject;
