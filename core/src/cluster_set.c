@@ -133,19 +133,24 @@ static scipar_status assign_points(const scipar_cloud *cloud, cluster_set *set, 
   return SCIPAR_OK;
 }
 
-/* Counting sort of the finite points by cluster into x, y, z and point_ids, in parallel: each thread
- * counts its own slice of the input, then writes it behind the slices before it. Stable, so the
- * result is the same for any thread count, with input order kept inside a cluster. */
+/* Counting sort of the finite points by cluster into x, y, z and point_ids, in parallel: the input is
+ * cut into slices, one per thread of the team OpenMP actually gives (it may give fewer than asked);
+ * each thread counts its slice, then writes it behind the slices before it. Stable, so the result is
+ * the same for any thread count, with input order kept inside a cluster. */
 static scipar_status group_points(const scipar_cloud *cloud, cluster_set *set, int num_threads)
 {
   const size_t k = set->num_clusters;
   const size_t n = cloud->num_points;
-  const size_t slices = (size_t)num_threads;
-  int64_t *next = calloc(slices * k + 1, sizeof *next);
+  /* A count per slice and cluster: no more slices than keep that table within twice the points. */
+  const size_t most_slices = 2 * n / (k ? k : 1);
+  if (most_slices < (size_t)num_threads)
+    num_threads = most_slices > 1 ? (int)most_slices : 1;
+  int64_t *next = calloc((size_t)num_threads * k + 1, sizeof *next);
   if (!next)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
 #pragma omp parallel num_threads(num_threads)
   {
+    const size_t slices = (size_t)omp_get_num_threads();
     const size_t t = (size_t)omp_get_thread_num();
     const size_t begin = n * t / slices, end = n * (t + 1) / slices;
     int64_t *mine = next + t * k;

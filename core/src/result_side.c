@@ -41,13 +41,25 @@ void side_free(scipar_side *side)
 }
 
 
+int scipar_max_threads(void) { return 4 * omp_get_num_procs(); }
+
 int choose_threads(const scipar_options *options, size_t num_points)
 {
-  if (options->num_threads > 0)
-    return options->num_threads;
-  const size_t useful = 1 + num_points / AUTO_POINTS_PER_THREAD;
-  const int all = omp_get_max_threads();
-  return useful < (size_t)all ? (int)useful : all;
+  int wanted;
+  if (options->num_threads > 0) {
+    wanted = options->num_threads < scipar_max_threads() ? options->num_threads : scipar_max_threads();
+  } else {
+    const size_t useful = 1 + num_points / AUTO_POINTS_PER_THREAD;
+    const int all = omp_get_max_threads();
+    wanted = useful < (size_t)all ? (int)useful : all;
+  }
+  /* What OpenMP grants here (OMP_THREAD_LIMIT, nesting, ...) is what the call reports; every region
+   * still works with whatever team it gets. */
+  int granted = 1;
+#pragma omp parallel num_threads(wanted)
+#pragma omp single
+  granted = omp_get_num_threads();
+  return granted;
 }
 
 static double clock_seconds(clockid_t clock)

@@ -19,9 +19,10 @@ scipar_status check_arguments(const scipar_cloud *source, const scipar_cloud *ta
 /* Writes a printf-style message into result->message and returns status. */
 scipar_status result_fail(scipar_result *result, scipar_status status, const char *format, ...);
 
-/* Threads for a call: the asked number, or with num_threads <= 0 all cores, but no more than one per
- * AUTO_POINTS_PER_THREAD points: on small inputs a second thread costs more (waking it, and on a
- * loaded machine waiting for it: ~0.1 s seen for a 1,000-point match) than it saves. */
+/* Threads for a call: the asked number (at most scipar_max_threads()), or with num_threads <= 0 all
+ * cores, but no more than one per AUTO_POINTS_PER_THREAD points: on small inputs a second thread
+ * costs more (waking it, and on a loaded machine waiting for it: ~0.1 s seen for a 1,000-point match)
+ * than it saves. Returns the size of the team OpenMP grants for that request, which may be smaller. */
 enum { AUTO_POINTS_PER_THREAD = 20000 };
 int choose_threads(const scipar_options *options, size_t num_points);
 

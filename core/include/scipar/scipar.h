@@ -47,7 +47,7 @@ typedef struct scipar_options {
   scipar_metric metric;       /* default SCIPAR_METRIC_MAX */
   int squared;                /* non-zero: squared Euclidean distances; default 0 */
   double max_pair_distance;   /* clusters farther than this stay unpaired; <= 0: no limit (default) */
-  int num_threads;            /* <= 0: all cores (default) */
+  int num_threads;            /* <= 0: all cores (default); at most scipar_max_threads() are used */
   scipar_progress_fn progress;
   void *progress_user_data;
 } scipar_options;
@@ -84,13 +84,20 @@ typedef struct scipar_result {
   scipar_side target;
   size_t num_pairs;
   scipar_pair *pairs;   /* sorted by (source id, target id) */
-  int num_threads;      /* threads used */
+  int num_threads;      /* threads that ran the computation (at most the number asked) */
   double wall_seconds;  /* elapsed time of the computation */
   double cpu_seconds;   /* CPU time of the process over it: cpu / wall is the parallel speed-up */
   char message[256];    /* what went wrong, when the status is not SCIPAR_OK */
 } scipar_result;
 
 void scipar_options_init(scipar_options *options);
+
+/* The most threads a call uses: four per processor available to the process. A larger
+ * options.num_threads is clamped to it (more threads than that only add overhead, and a huge count
+ * would exhaust memory creating them). OpenMP may still give fewer (OMP_THREAD_LIMIT, OMP_DYNAMIC, a
+ * call from inside a parallel region): results never depend on how many threads ran, and
+ * scipar_result.num_threads says how many did. */
+int scipar_max_threads(void);
 
 /* Matches the clusters of source and target. On success fills *result, to be released with
  * scipar_result_free. On failure *result holds only a message and needs no release (freeing is harmless). */
