@@ -1,40 +1,12 @@
-/* scipar_match: validation, grouping, nearest clusters both ways, the pairs table, timing. */
-#include "cluster_set.h"
-#include "nearest_clusters.h"
-#include "pairs_table.h"
-#include "progress.h"
-#include "result_side.h"
+/* scipar_match: the serial pipeline, grouping -> search both ways -> pairing, inside one call. */
+#include "grouping/grouping.h"
+#include "search/search.h"
+#include "pairing/pairing.h"
+#include "call/progress.h"
+#include "call/call.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-void scipar_options_init(scipar_options *options)
-{
-  memset(options, 0, sizeof *options);
-  options->metric = SCIPAR_METRIC_MAX;
-}
-
-const char *scipar_metric_name(scipar_metric metric)
-{
-  switch (metric) {
-  case SCIPAR_METRIC_MAX: return "Max";
-  case SCIPAR_METRIC_SUM: return "Sum";
-  case SCIPAR_METRIC_MEAN: return "Mean";
-  case SCIPAR_METRIC_HAUSDORFF: return "Hausdorff";
-  }
-  return NULL;
-}
-
-const char *scipar_status_string(scipar_status status)
-{
-  switch (status) {
-  case SCIPAR_OK: return "success";
-  case SCIPAR_ERROR_INVALID_ARGUMENT: return "invalid argument";
-  case SCIPAR_ERROR_OUT_OF_MEMORY: return "out of memory";
-  case SCIPAR_ERROR_CANCELLED: return "cancelled";
-  }
-  return "unknown status";
-}
 
 /* Moves into the side the per-point arrays the search does not need, and copies the per-cluster ones
  * it does. */
@@ -54,17 +26,6 @@ static scipar_status side_init(scipar_side *side, cluster_set *set)
   for (size_t c = 0; c < k; ++c)
     side->cluster_sizes[c] = cluster_set_size(set, c);
   return SCIPAR_OK;
-}
-
-void scipar_result_free(scipar_result *result)
-{
-  if (!result)
-    return;
-  side_free(&result->source);
-  side_free(&result->target);
-  free(result->pairs);
-  result->pairs = NULL;
-  result->num_pairs = 0;
 }
 
 static scipar_status match_sets(cluster_set *src, cluster_set *tgt, const scipar_options *options,

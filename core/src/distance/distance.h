@@ -1,8 +1,12 @@
-/* Exact Chamfer values between two clusters, with early exit once a value cannot beat a bound. */
-#ifndef SCIPAR_CHAMFER_H
-#define SCIPAR_CHAMFER_H
+/*
+ * Stage: distance. Takes two clusters' points (a cluster_view each, with its k-d tree when large) and
+ * a value to beat; gives their exact Chamfer value, or gives up as soon as it cannot beat that value.
+ * Nearest-point queries inside a cluster (k-d tree, SIMD scan) live here too.
+ */
+#ifndef SCIPAR_DISTANCE_H
+#define SCIPAR_DISTANCE_H
 
-#include "kdtree.h"
+#include "distance/kdtree.h"
 #include "scipar/scipar.h"
 
 /* One cluster's points, structure of arrays, with its k-d tree when it is large. */

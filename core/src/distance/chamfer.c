@@ -1,6 +1,6 @@
-#include "chamfer.h"
+#include "distance/distance.h"
 
-#include "nearest_scan.h"
+#include "distance/nearest_scan.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #ifndef SCIPAR_CANDIDATE_SEARCH_H
 #define SCIPAR_CANDIDATE_SEARCH_H
 
-#include "cluster_set.h"
+#include "grouping/grouping.h"
 
 /* Hierarchy over the boxes of a cluster set; nodes are heap-numbered, leaves hold up to
  * CLUSTER_LEAF_SIZE clusters, contiguous in `order`. */

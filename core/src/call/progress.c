@@ -1,4 +1,4 @@
-#include "progress.h"
+#include "call/progress.h"
 
 #include <omp.h>
 

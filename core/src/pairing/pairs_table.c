@@ -1,4 +1,4 @@
-#include "pairs_table.h"
+#include "pairing/pairing.h"
 
 #include <stdlib.h>
 

@@ -1,4 +1,4 @@
-#include "radix_sort.h"
+#include "grouping/radix_sort.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "candidate_search.h"
+#include "search/candidate_search.h"
 
 #include <math.h>
 #include <stdlib.h>

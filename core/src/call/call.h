@@ -1,15 +1,13 @@
-/* Allocation and release of the arrays of one side of a scipar_result. */
-#ifndef SCIPAR_RESULT_SIDE_H
-#define SCIPAR_RESULT_SIDE_H
+/*
+ * Stage: call. What every public entry point does before and after its work, whatever the stage:
+ * argument checks with their messages, default options, the thread count, the wall and CPU clock.
+ * Takes the caller's arguments; gives checked options, a thread count and a filled-in message or
+ * timing in the result. Progress reporting and cancellation live beside it (progress.h).
+ */
+#ifndef SCIPAR_CALL_H
+#define SCIPAR_CALL_H
 
 #include "scipar/scipar.h"
-
-/* Allocates the per-cluster arrays of a side of k clusters (ids, sizes, offsets, centroids, nearest,
- * nearest_distance, mutual, pair_index) and sets num_clusters; the per-point arrays are left to the
- * caller. */
-scipar_status side_allocate_clusters(scipar_side *side, size_t k);
-
-void side_free(scipar_side *side);
 
 /* Clears *result and checks the arguments scipar_match and scipar_match_distributed share: SCIPAR_OK,
  * or an error with its message in result. */

@@ -9,7 +9,7 @@
  *   the keep/drop draw and, for a kept point, its jitter. */
 #include "scipar/generate.h"
 
-#include "radix_sort.h"
+#include "grouping/radix_sort.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
-#include "kdtree.h"
+#include "distance/kdtree.h"
 
-#include "nearest_scan.h"
+#include "distance/nearest_scan.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,8 +1,13 @@
-/* One cloud's points grouped by cluster label, in the layout the distance loops want. */
-#ifndef SCIPAR_CLUSTER_SET_H
-#define SCIPAR_CLUSTER_SET_H
+/*
+ * Stage: grouping. Takes one cloud as the caller holds it (interleaved points, a label per point, any
+ * order); gives a cluster_set: the finite points grouped by cluster in the layout the distance loops
+ * want (structure of arrays, a k-d tree inside each large cluster), with each cluster's id, box and
+ * centroid, and the map between input points and clusters.
+ */
+#ifndef SCIPAR_GROUPING_H
+#define SCIPAR_GROUPING_H
 
-#include "chamfer.h"
+#include "distance/distance.h"
 #include "scipar/scipar.h"
 
 typedef struct cluster_set {

@@ -1,7 +1,7 @@
-#include "cluster_set.h"
+#include "grouping/grouping.h"
 
-#include "kdtree.h"
-#include "radix_sort.h"
+#include "distance/kdtree.h"
+#include "grouping/radix_sort.h"
 
 #include <math.h>
 #include <omp.h>

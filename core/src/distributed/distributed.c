@@ -2,12 +2,12 @@
  * candidate clusters copied to the ranks that need them. */
 #include "scipar/distributed.h"
 
-#include "candidate_search.h"
-#include "cluster_set.h"
-#include "nearest_clusters.h"
-#include "pairs_table.h"
-#include "progress.h"
-#include "result_side.h"
+#include "search/candidate_search.h"
+#include "grouping/grouping.h"
+#include "search/search.h"
+#include "pairing/pairing.h"
+#include "call/progress.h"
+#include "call/call.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
-#include "nearest_clusters.h"
+#include "search/search.h"
 
-#include "chamfer.h"
+#include "distance/distance.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,10 +1,15 @@
-/* For every cluster of one cloud, the cluster of least Chamfer value in the other cloud. */
-#ifndef SCIPAR_NEAREST_CLUSTERS_H
-#define SCIPAR_NEAREST_CLUSTERS_H
+/*
+ * Stage: search. Takes two grouped clouds (cluster_sets) and a hierarchy over the second's clusters;
+ * gives, for every cluster of the first, the cluster of least Chamfer value in the second and that
+ * value. Candidates are visited in order of a lower bound (candidate_search.h) and exact values come
+ * from the distance stage.
+ */
+#ifndef SCIPAR_SEARCH_H
+#define SCIPAR_SEARCH_H
 
-#include "candidate_search.h"
-#include "cluster_set.h"
-#include "progress.h"
+#include "search/candidate_search.h"
+#include "grouping/grouping.h"
+#include "call/progress.h"
 
 /* For every cluster k of `from`, finds the cluster of `to` of least Chamfer value within
  * max_pair_distance: nearest[k] (-1 when none) and distance[k] (NaN when none). Ties go to the
