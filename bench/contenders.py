@@ -22,7 +22,7 @@ from scipy.spatial import cKDTree
 
 class _Cloud(ctypes.Structure):
     _fields_ = [("points", ctypes.POINTER(ctypes.c_double)), ("labels", ctypes.POINTER(ctypes.c_int64)),
-                ("num_points", ctypes.c_size_t)]
+                ("num_points", ctypes.c_size_t), ("skip", ctypes.POINTER(ctypes.c_ubyte))]
 
 
 class _Options(ctypes.Structure):
@@ -37,7 +37,7 @@ class _Side(ctypes.Structure):
             ("nearest", ctypes.c_int64), ("nearest_distance", ctypes.c_double), ("mutual", ctypes.c_ubyte),
             ("pair_index", ctypes.c_int64), ("cluster_offsets", ctypes.c_int64),
             ("cluster_point_ids", ctypes.c_int64), ("point_cluster", ctypes.c_int64))
-    ] + [("num_excluded_points", ctypes.c_size_t)]
+    ] + [("num_excluded_points", ctypes.c_size_t), ("num_skipped_points", ctypes.c_size_t)]
 
 
 class _Result(ctypes.Structure):

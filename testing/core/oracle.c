@@ -10,16 +10,21 @@ static int compare_ids(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
+/* A point counts when the caller did not skip it and its coordinates are finite. */
+static int counts(const scipar_cloud *cloud, size_t i)
+{
+  const double *p = cloud->points + 3 * i;
+  return !(cloud->skip && cloud->skip[i]) && isfinite(p[0]) && isfinite(p[1]) && isfinite(p[2]);
+}
+
 oracle_clusters oracle_group(const scipar_cloud *cloud)
 {
   oracle_clusters set = {0, NULL};
   int64_t *ids = malloc((cloud->num_points + 1) * sizeof *ids);
   size_t m = 0;
-  for (size_t i = 0; i < cloud->num_points; ++i) {
-    const double *p = cloud->points + 3 * i;
-    if (isfinite(p[0]) && isfinite(p[1]) && isfinite(p[2]))
+  for (size_t i = 0; i < cloud->num_points; ++i)
+    if (counts(cloud, i))
       ids[m++] = cloud->labels[i];
-  }
   qsort(ids, m, sizeof *ids, compare_ids);
   set.c = calloc(m + 1, sizeof *set.c);
   for (size_t i = 0; i < m; ++i)
@@ -31,7 +36,7 @@ oracle_clusters oracle_group(const scipar_cloud *cloud)
     c->xyz = malloc(3 * cloud->num_points * sizeof *c->xyz + sizeof(double));
     for (size_t i = 0; i < cloud->num_points; ++i) {
       const double *p = cloud->points + 3 * i;
-      if (cloud->labels[i] == c->id && isfinite(p[0]) && isfinite(p[1]) && isfinite(p[2])) {
+      if (cloud->labels[i] == c->id && counts(cloud, i)) {
         memcpy(c->xyz + 3 * c->n, p, 3 * sizeof *p);
         ++c->n;
       }

@@ -16,7 +16,7 @@ typedef struct oracle_clusters {
   oracle_cluster *c; /* ascending id */
 } oracle_clusters;
 
-/* Clusters of the finite points of a cloud. */
+/* Clusters of the finite, not skipped points of a cloud. */
 oracle_clusters oracle_group(const scipar_cloud *cloud);
 void oracle_free(oracle_clusters *set);
 

@@ -1,17 +1,17 @@
-/* Many random cloud pairs, every metric, squared or not, with and without a distance limit: the core
- * must agree with the brute-force oracle, and give bit-identical results for 1, 2 and 3 threads. */
+/* Many random cloud pairs, every metric, squared or not, with and without a distance limit, some with
+ * points skipped by the caller's flags: the core must agree with the brute-force oracle, and give
+ * bit-identical results for 1, 2 and 3 threads. */
 #include "check.h"
 #include "random_cloud.h"
 #include "verify.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
-static void run_case(const test_cloud *source, const test_cloud *target, scipar_metric metric, int squared,
-                     double max_distance, const char *context)
+static void run_case(scipar_cloud src, scipar_cloud tgt, scipar_metric metric, int squared, double max_distance,
+                     const char *context)
 {
-  const scipar_cloud src = as_scipar(source);
-  const scipar_cloud tgt = as_scipar(target);
   scipar_options options;
   scipar_options_init(&options);
   options.metric = metric;
@@ -34,9 +34,8 @@ static void run_case(const test_cloud *source, const test_cloud *target, scipar_
 }
 
 /* A limit that leaves some clusters unpaired: the median of the nearest values of a run without one. */
-static double median_nearest(const test_cloud *source, const test_cloud *target, scipar_metric metric, int squared)
+static double median_nearest(scipar_cloud src, scipar_cloud tgt, scipar_metric metric, int squared)
 {
-  const scipar_cloud src = as_scipar(source), tgt = as_scipar(target);
   scipar_options options;
   scipar_options_init(&options);
   options.metric = metric;
@@ -69,19 +68,33 @@ int main(void)
       test_cloud source = random_cloud(&r, &specs[s]);
       /* Half the cases match a cloud with its own next frame, half two unrelated clouds. */
       test_cloud target = c % 2 ? moved_cloud(&r, &source, 0.3) : random_cloud(&r, &specs[s]);
+      scipar_cloud src = as_scipar(&source), tgt = as_scipar(&target);
+      /* Every fourth case skips a fifth of the source's points and the target's points of one label
+       * (a whole cluster skipped), as ghost points or points of no cluster would be. */
+      unsigned char *src_skip = calloc(source.n + 1, 1), *tgt_skip = calloc(target.n + 1, 1);
+      if (c % 4 == 1) {
+        for (size_t i = 0; i < source.n; ++i)
+          src_skip[i] = rng_uniform(&r) < 0.2;
+        for (size_t i = 0; i < target.n; ++i)
+          tgt_skip[i] = target.labels[i] == target.labels[0];
+        src.skip = src_skip;
+        tgt.skip = tgt_skip;
+      }
       for (int metric = 0; metric < 4; ++metric) {
         for (int squared = 0; squared < 2; ++squared) {
           char context[128];
           snprintf(context, sizeof context, "spec %zu case %d metric %d squared %d", s, c, metric, squared);
-          run_case(&source, &target, (scipar_metric)metric, squared, 0.0, context);
+          run_case(src, tgt, (scipar_metric)metric, squared, 0.0, context);
           if (c % 3 == 0) {
-            const double limit = median_nearest(&source, &target, (scipar_metric)metric, squared);
+            const double limit = median_nearest(src, tgt, (scipar_metric)metric, squared);
             snprintf(context, sizeof context, "spec %zu case %d metric %d squared %d limit %g", s, c, metric,
                      squared, limit);
-            run_case(&source, &target, (scipar_metric)metric, squared, limit, context);
+            run_case(src, tgt, (scipar_metric)metric, squared, limit, context);
           }
         }
       }
+      free(src_skip);
+      free(tgt_skip);
       test_cloud_free(&source);
       test_cloud_free(&target);
     }

@@ -110,20 +110,24 @@ static void verify_pairs_table(const scipar_result *r, const char *context)
 static void verify_points(const scipar_cloud *cloud, const scipar_side *side, const oracle_clusters *oracle,
                           const char *context)
 {
-  size_t excluded = 0;
+  size_t excluded = 0, skipped = 0;
   for (size_t i = 0; i < cloud->num_points; ++i) {
     const double *p = cloud->points + 3 * i;
+    const int skip = cloud->skip && cloud->skip[i];
     const int finite = isfinite(p[0]) && isfinite(p[1]) && isfinite(p[2]);
-    excluded += !finite;
+    skipped += skip;
+    excluded += !skip && !finite;
     const int64_t c = side->point_cluster[i];
-    if (!finite)
-      CHECK(c == -1, "%s: non-finite point %zu in cluster %lld", context, i, (long long)c);
+    if (skip || !finite)
+      CHECK(c == -1, "%s: %s point %zu in cluster %lld", context, skip ? "skipped" : "non-finite", i, (long long)c);
     else
       CHECK(c >= 0 && (size_t)c < side->num_clusters && side->cluster_ids[c] == cloud->labels[i],
             "%s: point %zu in the wrong cluster", context, i);
   }
   CHECK(side->num_excluded_points == excluded, "%s: %zu excluded points, expected %zu", context,
         side->num_excluded_points, excluded);
+  CHECK(side->num_skipped_points == skipped, "%s: %zu skipped points, expected %zu", context,
+        side->num_skipped_points, skipped);
   for (size_t k = 0; k < side->num_clusters && k < oracle->k; ++k) {
     CHECK(side->cluster_offsets[k + 1] - side->cluster_offsets[k] == side->cluster_sizes[k],
           "%s: offsets of cluster %zu", context, k);

@@ -34,9 +34,12 @@ typedef enum scipar_status {
 
 /* One cloud, as the caller holds it; never modified. */
 typedef struct scipar_cloud {
-  const double *points;   /* 3 * num_points coordinates, x y z interleaved */
-  const int64_t *labels;  /* num_points cluster labels: any values, in any order */
+  const double *points;      /* 3 * num_points coordinates, x y z interleaved */
+  const int64_t *labels;     /* num_points cluster labels: any values, in any order */
   size_t num_points;
+  const unsigned char *skip; /* optional, num_points flags: a point with a non-zero flag takes no part
+                                (a ghost copy of another process's point, a point of no cluster);
+                                NULL: every point takes part */
 } scipar_cloud;
 
 /* Called now and then from the calling thread with the fraction of work done, in [0, 1].
@@ -65,8 +68,9 @@ typedef struct scipar_side {
   int64_t *cluster_offsets;   /* [num_clusters + 1] cluster k's points are cluster_point_ids[offsets[k] ..
                                  offsets[k + 1]), a cell's connectivity as VTK wants it */
   int64_t *cluster_point_ids; /* input point indices grouped by cluster, input order inside a cluster */
-  int64_t *point_cluster;     /* [num_points] cluster index of each input point, -1 if excluded */
+  int64_t *point_cluster;     /* [num_points] cluster index of each input point, -1 if excluded or skipped */
   size_t num_excluded_points; /* points with a NaN or infinite coordinate, left out of distances */
+  size_t num_skipped_points;  /* points the caller's skip flags left out (their point_cluster is -1) */
 } scipar_side;
 
 /* One row of the pairs table: a pair nearest in at least one direction. */

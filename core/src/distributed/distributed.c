@@ -456,8 +456,9 @@ static scipar_status build_side(const global_clusters *g, cluster_set *local, sc
   local->point_cluster = NULL;
   local->point_ids = NULL;
   side->num_excluded_points = local->num_excluded;
-  /* point_cluster held local cluster indices (-1 for a non-finite point, which stays). */
-  const size_t n = (size_t)side->cluster_offsets[k] + local->num_excluded;
+  side->num_skipped_points = local->num_skipped;
+  /* point_cluster held local cluster indices (-1 for an unused point, which stays). */
+  const size_t n = (size_t)side->cluster_offsets[k] + local->num_excluded + local->num_skipped;
   for (size_t i = 0; i < n; ++i)
     if (side->point_cluster[i] >= 0)
       side->point_cluster[i] = global_of_local[side->point_cluster[i]];
@@ -492,7 +493,7 @@ static void cloud_state_free(cloud_state *s)
 
 static scipar_status as_cluster_set(const flat_cloud *f, int num_threads, int with_trees, cluster_set *set)
 {
-  const scipar_cloud cloud = {f->points, f->labels, f->n};
+  const scipar_cloud cloud = {f->points, f->labels, f->n, NULL};
   return cluster_set_build(&cloud, num_threads, with_trees, set);
 }
 

@@ -13,6 +13,14 @@ static int point_is_finite(const double *p)
   return isfinite(p[0]) && isfinite(p[1]) && isfinite(p[2]);
 }
 
+static int point_is_skipped(const scipar_cloud *cloud, size_t i) { return cloud->skip && cloud->skip[i]; }
+
+/* A point takes part in the distances when it is finite and the caller did not skip it. */
+static int point_is_used(const scipar_cloud *cloud, size_t i)
+{
+  return !point_is_skipped(cloud, i) && point_is_finite(cloud->points + 3 * i);
+}
+
 /* Index of label in ids[0..n), which holds it. */
 static int64_t find_label(const int64_t *ids, size_t n, int64_t label)
 {
@@ -28,7 +36,7 @@ static int64_t find_label(const int64_t *ids, size_t n, int64_t label)
   return (int64_t)lo;
 }
 
-/* Sorted distinct labels of the finite points, by marking a table when they span no more values than
+/* Sorted distinct labels of the used points, by marking a table when they span no more values than
  * there are points (the usual 0..k-1 and its offsets: linear, parallel, no sort); NULL when they
  * spread wider or memory is short. */
 static int64_t *distinct_dense_labels(const scipar_cloud *cloud, int num_threads, size_t *num_clusters)
@@ -37,7 +45,7 @@ static int64_t *distinct_dense_labels(const scipar_cloud *cloud, int num_threads
   int64_t lo = INT64_MAX, hi = INT64_MIN;
 #pragma omp parallel for num_threads(num_threads) reduction(min : lo) reduction(max : hi)
   for (long long i = 0; i < n; ++i) {
-    if (!point_is_finite(cloud->points + 3 * i))
+    if (!point_is_used(cloud, (size_t)i))
       continue;
     lo = cloud->labels[i] < lo ? cloud->labels[i] : lo;
     hi = cloud->labels[i] > hi ? cloud->labels[i] : hi;
@@ -52,7 +60,7 @@ static int64_t *distinct_dense_labels(const scipar_cloud *cloud, int num_threads
    * cache lines between threads (two threads were slower than one). */
 #pragma omp parallel for num_threads(num_threads)
   for (long long i = 0; i < n; ++i) {
-    if (!point_is_finite(cloud->points + 3 * i))
+    if (!point_is_used(cloud, (size_t)i))
       continue;
     unsigned char *slot = present + ((uint64_t)cloud->labels[i] - (uint64_t)lo);
     unsigned char seen;
@@ -78,14 +86,14 @@ static int64_t *distinct_dense_labels(const scipar_cloud *cloud, int num_threads
   return ids;
 }
 
-/* Sorted distinct labels of the finite points; sets *num_clusters. NULL on allocation failure. */
-static int64_t *distinct_labels(const scipar_cloud *cloud, size_t num_finite, int num_threads, size_t *num_clusters)
+/* Sorted distinct labels of the used points; sets *num_clusters. NULL on allocation failure. */
+static int64_t *distinct_labels(const scipar_cloud *cloud, size_t num_used, int num_threads, size_t *num_clusters)
 {
   int64_t *dense = distinct_dense_labels(cloud, num_threads, num_clusters);
   if (dense)
     return dense;
-  int64_t *keys = malloc((num_finite ? num_finite : 1) * sizeof *keys);
-  int64_t *scratch = malloc((num_finite ? num_finite : 1) * sizeof *scratch);
+  int64_t *keys = malloc((num_used ? num_used : 1) * sizeof *keys);
+  int64_t *scratch = malloc((num_used ? num_used : 1) * sizeof *scratch);
   if (!keys || !scratch) {
     free(keys);
     free(scratch);
@@ -93,7 +101,7 @@ static int64_t *distinct_labels(const scipar_cloud *cloud, size_t num_finite, in
   }
   size_t m = 0;
   for (size_t i = 0; i < cloud->num_points; ++i)
-    if (point_is_finite(cloud->points + 3 * i))
+    if (point_is_used(cloud, i))
       keys[m++] = cloud->labels[i];
   radix_sort_int64(keys, scratch, m);
   free(scratch);
@@ -122,7 +130,7 @@ static scipar_status assign_points(const scipar_cloud *cloud, cluster_set *set, 
   }
 #pragma omp parallel for num_threads(num_threads) schedule(static)
   for (long long i = 0; i < n; ++i) {
-    if (!point_is_finite(cloud->points + 3 * i))
+    if (!point_is_used(cloud, (size_t)i))
       set->point_cluster[i] = -1;
     else if (table)
       set->point_cluster[i] = table[(uint64_t)cloud->labels[i] - (uint64_t)set->ids[0]];
@@ -133,7 +141,7 @@ static scipar_status assign_points(const scipar_cloud *cloud, cluster_set *set, 
   return SCIPAR_OK;
 }
 
-/* Counting sort of the finite points by cluster into x, y, z and point_ids, in parallel: the input is
+/* Counting sort of the used points by cluster into x, y, z and point_ids, in parallel: the input is
  * cut into slices, one per thread of the team OpenMP actually gives (it may give fewer than asked);
  * each thread counts its slice, then writes it behind the slices before it. Stable, so the result is
  * the same for any thread count, with input order kept inside a cluster. */
@@ -241,16 +249,19 @@ scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, int 
 {
   memset(set, 0, sizeof *set);
   const size_t n = cloud->num_points;
-  size_t num_finite = 0;
+  size_t num_used = 0, num_skipped = 0;
   const long long nn = (long long)n;
-#pragma omp parallel for num_threads(num_threads) reduction(+ : num_finite)
-  for (long long i = 0; i < nn; ++i)
-    num_finite += (size_t)point_is_finite(cloud->points + 3 * i);
-  set->num_excluded = n - num_finite;
+#pragma omp parallel for num_threads(num_threads) reduction(+ : num_used, num_skipped)
+  for (long long i = 0; i < nn; ++i) {
+    num_used += (size_t)point_is_used(cloud, (size_t)i);
+    num_skipped += (size_t)point_is_skipped(cloud, (size_t)i);
+  }
+  set->num_skipped = num_skipped;
+  set->num_excluded = n - num_used - num_skipped;
 
-  set->ids = distinct_labels(cloud, num_finite, num_threads, &set->num_clusters);
+  set->ids = distinct_labels(cloud, num_used, num_threads, &set->num_clusters);
   const size_t k = set->num_clusters;
-  const size_t m = num_finite ? num_finite : 1;
+  const size_t m = num_used ? num_used : 1;
   set->offsets = malloc((k + 1) * sizeof *set->offsets);
   set->x = malloc(m * sizeof *set->x);
   set->y = malloc(m * sizeof *set->y);

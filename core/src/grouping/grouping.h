@@ -12,9 +12,9 @@
 
 typedef struct cluster_set {
   size_t num_clusters;
-  int64_t *ids;           /* [num_clusters] distinct labels of points with finite coordinates, ascending */
+  int64_t *ids;           /* [num_clusters] distinct labels of the used points, ascending */
   int64_t *offsets;       /* [num_clusters + 1] cluster k owns x,y,z[offsets[k] .. offsets[k+1]) */
-  double *x, *y, *z;      /* finite points grouped by cluster; in k-d tree order inside a large cluster */
+  double *x, *y, *z;      /* used points (finite, not skipped) grouped by cluster; in k-d tree order inside a large cluster */
   double *box_min;        /* [3 * num_clusters] axis-aligned bounding box of each cluster */
   double *box_max;
   double *centroids;      /* [3 * num_clusters] */
@@ -23,8 +23,9 @@ typedef struct cluster_set {
   int64_t *tree_offsets;  /* [num_clusters + 1] cluster k's k-d tree nodes (none for small clusters) */
   double *split_value;    /* [tree_offsets[num_clusters]] */
   unsigned char *split_dim;
-  int64_t *point_cluster; /* [num_points] cluster of each input point, -1 if not finite */
-  size_t num_excluded;    /* input points with a NaN or infinite coordinate */
+  int64_t *point_cluster; /* [num_points] cluster of each input point, -1 if not used */
+  size_t num_excluded;    /* input points with a NaN or infinite coordinate (and not skipped) */
+  size_t num_skipped;     /* input points flagged by the cloud's skip flags */
 } cluster_set;
 
 /* Groups cloud's points with num_threads threads, and builds the k-d trees of large clusters when

@@ -16,6 +16,7 @@ static scipar_status side_init(scipar_side *side, cluster_set *set)
   if (side_allocate_clusters(side, k) != SCIPAR_OK)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   side->num_excluded_points = set->num_excluded;
+  side->num_skipped_points = set->num_skipped;
   side->point_cluster = set->point_cluster;
   side->cluster_point_ids = set->point_ids;
   set->point_ids = NULL;
