@@ -22,7 +22,10 @@ struct CloudInput
 {
   std::vector<double> PointCopy;
   vtkSmartPointer<vtkDataArray> Labels;
-  scipar_cloud Cloud{ nullptr, nullptr, 0 };
+  /// One flag per point, non-zero for a point that takes no part (a ghost point, ...); empty when
+  /// none is skipped. Cloud.skip points to it when it is not empty.
+  std::vector<unsigned char> Skip;
+  scipar_cloud Cloud{ nullptr, nullptr, 0, nullptr };
 };
 
 /// Fills `cloud` from `points` and its point-data array `arrayName`. On bad input returns false with

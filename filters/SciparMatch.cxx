@@ -33,6 +33,29 @@ bool scipar::AllProcessesAgree(bool ok)
   return all == 1;
 }
 
+bool scipar::AnyProcess(bool yes)
+{
+  return !AllProcessesAgree(!yes);
+}
+
+bool scipar::RunsInParallel()
+{
+  return ParallelCommunicator() != nullptr;
+}
+
+scipar_status scipar::MarkSharedPoints(
+  const double* points, const int64_t* keys, size_t numPoints, unsigned char* shared)
+{
+  vtkMPICommunicator* communicator = ParallelCommunicator();
+  if (!communicator)
+  {
+    return SCIPAR_OK;
+  }
+  scipar_mpi_storage storage;
+  const scipar_comm comm = scipar_mpi_comm(*communicator->GetMPIComm()->GetHandle(), &storage);
+  return scipar_mark_shared_points(points, keys, numPoints, &comm, shared);
+}
+
 scipar::MatchRun scipar::MatchClouds(const scipar_cloud& source, const scipar_cloud& target,
   const scipar_options& options, scipar_result& result)
 {

@@ -18,6 +18,15 @@ struct MatchRun
 /// a process that cannot go on must not leave the others waiting in a collective.
 bool AllProcessesAgree(bool ok);
 
+/// Whether any process that takes part in the match says yes (`yes` itself when running alone).
+bool AnyProcess(bool yes);
+
+/// Whether the match runs over several processes (pvbatch or pvserver under MPI).
+bool RunsInParallel();
+
+/// scipar_mark_shared_points over the processes of the match (SCIPAR_OK and nothing to do alone).
+scipar_status MarkSharedPoints(const double* points, const int64_t* keys, size_t numPoints, unsigned char* shared);
+
 MatchRun MatchClouds(const scipar_cloud& source, const scipar_cloud& target, const scipar_options& options,
   scipar_result& result);
 }

@@ -1,5 +1,6 @@
 #include "vtkChamferClusterMatching.h"
 
+#include "SciparGhosts.h"
 #include "SciparInput.h"
 #include "SciparMatch.h"
 #include "SciparOutput.h"
@@ -142,10 +143,25 @@ bool vtkChamferClusterMatching::ReadInput(
                   << "' is not selected as point data: cluster ids must be a point-data array");
     return false;
   }
-  if (!scipar::ReadCloud(cloud, arrayName, PortNames[port], read, error))
+  if (!scipar::ReadCloud(cloud, arrayName, PortNames[port], read, error) ||
+    !scipar::CheckGhostArray(cloud, PortNames[port], error))
   {
     vtkErrorMacro(<< error);
     return false;
+  }
+  return true;
+}
+
+bool vtkChamferClusterMatching::SkipGhostPoints(vtkPointSet* clouds[2], scipar::CloudInput read[2])
+{
+  for (int port = 0; port < 2; ++port)
+  {
+    std::string error;
+    if (!scipar::SkipGhostPoints(clouds[port], read[port], error))
+    {
+      vtkErrorMacro(<< PortNames[port] << " input: " << error);
+      return false;
+    }
   }
   return true;
 }
@@ -170,6 +186,10 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
     {
       vtkErrorMacro(<< "Another process could not read its part of the inputs (see its error)");
     }
+    return 0;
+  }
+  if (!this->SkipGhostPoints(clouds, read))
+  {
     return 0;
   }
 

@@ -117,6 +117,9 @@ protected:
   int Match(vtkInformationVector** inputs, vtkInformationVector* outputs);
   /// Reads input `port` into `read`; false, with an error naming the problem, when it cannot.
   bool ReadInput(int port, vtkInformationVector** inputs, vtkPointSet*& cloud, scipar::CloudInput& read);
+  /// Ghost points (vtkGhostType, or shared by the pieces of a mesh split over processes) take no
+  /// part. Collective under MPI; false, with an error, when the processes could not agree on them.
+  bool SkipGhostPoints(vtkPointSet* clouds[2], scipar::CloudInput read[2]);
 
   vtkSetMacro(SourceArrayIsPointData, bool);
   vtkSetMacro(TargetArrayIsPointData, bool);

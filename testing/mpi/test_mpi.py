@@ -3,9 +3,13 @@ per-point annotations as a brute-force NumPy oracle, whatever the split of the c
 
 Usage: mpiexec -n N pvbatch test_mpi.py PLUGIN N
 
-Three splits: the whole files read by one reader (rank 0 holds everything, the others are empty);
-ParaView's own spatial split (RedistributeDataSet); and a partitioned .pvtp whose pieces hold random
-points, so that every cluster is spread over several ranks. The script runs on rank 0.
+Three splits of point clouds: the whole files read by one reader (rank 0 holds everything, the
+others are empty); ParaView's own spatial split (RedistributeDataSet); and a partitioned .pvtp whose
+pieces hold random points, so that every cluster is spread over several ranks. And two hexahedral
+meshes (one with global point ids), whole on one rank and split by RedistributeDataSet, whose pieces
+share the points on their common faces without any ghost array: each point must count once, as in
+one process (cluster sizes, distances, and every point annotated on exactly one rank). The script
+runs on rank 0.
 """
 import glob
 import os
@@ -17,9 +21,10 @@ from scipy.spatial.distance import cdist
 from paraview import servermanager as sm
 from paraview.simple import LoadPlugin, OpenDataFile, OutputPort, RedistributeDataSet, SaveData
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
-from vtkmodules.vtkCommonCore import vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
-from vtkmodules.vtkIOXML import vtkXMLPolyDataWriter, vtkXMLUnstructuredGridReader
+from vtkmodules.vtkCommonCore import VTK_ID_TYPE, vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
+from vtkmodules.vtkFiltersCore import vtkAppendFilter
+from vtkmodules.vtkIOXML import vtkXMLPolyDataWriter, vtkXMLUnstructuredGridReader, vtkXMLUnstructuredGridWriter
 
 PIECES = 5
 
@@ -37,6 +42,44 @@ def clouds(rng):
     keep = rng.random(len(ids)) > 0.1
     target = (moved[keep], ids[keep] * 3 + 7)
     return source, target
+
+
+def meshes(rng):
+    """Two hexahedral meshes (a grid of points, jittered) with cluster ids by region: the second is
+    another grid, shifted, its regions cut elsewhere and renumbered, with global point ids. Returns each as
+    (vtkUnstructuredGrid, points, labels)."""
+    result = []
+    for dims, shift, cut, renumber in (((20, 20, 6), 0.0, 0.0, 1), ((19, 21, 5), 0.6, 1.5, 7)):
+        image = vtkImageData()
+        image.SetDimensions(*dims)
+        append = vtkAppendFilter()
+        append.SetInputData(image)
+        append.Update()
+        grid = append.GetOutput()
+        points = vtk_to_numpy(grid.GetPoints().GetData()).astype(np.float64)
+        points = points + shift + rng.normal(0, 0.05, points.shape)  # no exact ties between clusters
+        labels = ((points[:, 0] + cut) // 5).astype(np.int64) * 10 + ((points[:, 1] + cut) // 5).astype(np.int64)
+        labels = labels * renumber
+        vtk_points = vtkPoints()
+        vtk_points.SetData(numpy_to_vtk(points, deep=1))
+        grid.SetPoints(vtk_points)
+        array = numpy_to_vtk(labels, deep=1)
+        array.SetName("ClusterId")
+        grid.GetPointData().AddArray(array)
+        if renumber != 1:
+            ids = numpy_to_vtk(np.arange(len(labels), dtype=np.int64) * 2 + 5, deep=1, array_type=VTK_ID_TYPE)
+            ids.SetName("GlobalPointIds")
+            grid.GetPointData().SetGlobalIds(ids)
+        result.append((grid, points, labels))
+    return result
+
+
+def write_vtu(path, grid):
+    writer = vtkXMLUnstructuredGridWriter()
+    writer.SetFileName(path)
+    writer.SetInputData(grid)
+    writer.SetDataModeToBinary()
+    assert writer.Write() == 1, path
 
 
 def polydata(points, labels):
@@ -101,23 +144,29 @@ def oracle(source, target):
     return s_near, t_near, rows
 
 
-def check_table(table, rows, what):
+def check_table(table, rows, source, target, what):
     got = {}
+    columns = ("Distance", "SourceToTarget", "TargetToSource", "SourcePoints", "TargetPoints")
     for r in range(table.GetNumberOfRows()):
         key = (table.GetColumnByName("SourceId").GetValue(r), table.GetColumnByName("TargetId").GetValue(r))
-        got[key] = [table.GetColumnByName(c).GetValue(r) for c in ("Distance", "SourceToTarget", "TargetToSource")]
+        got[key] = [table.GetColumnByName(c).GetValue(r) for c in columns]
     assert set(got) == set(rows), f"{what}: pairs differ: {sorted(set(got) ^ set(rows))[:5]}"
     for key, (value, s2t, t2s) in rows.items():
         assert np.isclose(got[key][0], value, rtol=1e-9, atol=0), f"{what}: distance of {key}: {got[key][0]} vs {value}"
-        assert got[key][1:] == [s2t, t2s], f"{what}: flags of {key}"
+        assert got[key][1:3] == [s2t, t2s], f"{what}: flags of {key}"
+        sizes = [int(np.sum(source[1] == key[0])), int(np.sum(target[1] == key[1]))]
+        assert got[key][3:] == sizes, f"{what}: cluster sizes of {key}: {got[key][3:]}, expected {sizes}"
 
 
-def check_points(matching, port, nearest, total, directory, what):
-    """Every rank's points, written as pieces, carry their cluster's partner in PairId. Returns how many
-    ranks hold points."""
+def check_points(matching, port, nearest, cloud, directory, what, shared=False):
+    """Every rank's points, written as pieces, carry their cluster's partner in PairId, and together
+    they are the cloud's points, each once. With `shared`, pieces may also hold copies of another
+    piece's points (a split mesh): exactly one copy of each point takes part, the others have PairId
+    -1 and no cell. Returns how many ranks hold points."""
     path = os.path.join(directory, f"{what}_{port}.pvtu")
     SaveData(path, proxy=OutputPort(matching, port), DataMode="Binary")
     seen = holders = 0
+    used = []
     for piece in glob.glob(os.path.join(directory, f"{what}_{port}", "*.vtu")):
         reader = vtkXMLUnstructuredGridReader()
         reader.SetFileName(piece)
@@ -125,13 +174,21 @@ def check_points(matching, port, nearest, total, directory, what):
         grid = reader.GetOutput()
         ids = vtk_to_numpy(grid.GetPointData().GetArray("ClusterId"))
         pair = vtk_to_numpy(grid.GetPointData().GetArray("PairId"))
-        for cluster, partner in zip(ids, pair):
+        taking_part = pair != -1 if shared else np.ones(len(pair), dtype=bool)
+        for cluster, partner in zip(ids[taking_part], pair[taking_part]):
             assert partner == nearest[cluster][0], f"{what}: point of cluster {cluster} has PairId {partner}"
         cell_ids = vtk_to_numpy(grid.GetCellData().GetArray("ClusterId"))
-        assert len(set(cell_ids)) == len(cell_ids) == len(set(ids)), f"{what}: one cell per local cluster"
+        assert len(set(cell_ids)) == len(cell_ids) == len(set(ids[taking_part])), f"{what}: one cell per local cluster"
+        in_cells = sum(grid.GetCell(c).GetNumberOfPoints() for c in range(grid.GetNumberOfCells()))
+        assert in_cells == taking_part.sum(), f"{what}: {in_cells} points in cells, {taking_part.sum()} taking part"
+        used.append(vtk_to_numpy(grid.GetPoints().GetData())[taking_part])
         seen += grid.GetNumberOfPoints()
         holders += grid.GetNumberOfPoints() > 0
-    assert seen == total, f"{what}: {seen} points written by the ranks, {total} in the cloud"
+    used = np.concatenate(used)
+    expected = cloud[0][np.lexsort(cloud[0].T)]
+    assert len(used) == len(expected) and np.array_equal(used[np.lexsort(used.T)], expected), \
+        f"{what}: {len(used)} points take part over the ranks, the cloud has {len(expected)} (each once)"
+    assert seen >= len(expected) if shared else seen == len(expected), f"{what}: {seen} points written"
     return holders
 
 
@@ -158,12 +215,31 @@ def main():
         for what, (a, b) in splits.items():
             matching = ChamferClusterMatching(Source=a, Target=b)
             matching.UpdatePipeline()
-            check_table(sm.Fetch(matching, idx=2), rows, what)
-            holders = check_points(matching, 0, s_near, len(source[1]), directory, what + "_source")
-            check_points(matching, 1, t_near, len(target[1]), directory, what + "_target")
+            check_table(sm.Fetch(matching, idx=2), rows, source, target, what)
+            holders = check_points(matching, 0, s_near, source, directory, what + "_source")
+            check_points(matching, 1, t_near, target, directory, what + "_target")
             expected = 1 if what == "one_rank" else ranks
             assert holders == expected, f"{what}: points on {holders} ranks, expected {expected}"
             print(f"{what}: {len(rows)} pairs and every point agree with the oracle on {ranks} ranks")
+
+        # Split meshes: pieces share the points of their common faces, with no ghost array. The
+        # source's shared points are found by position, the target's by its global point ids.
+        mesh_clouds, mesh_files = [], []
+        for name, (grid, points, labels) in zip(("mesh_source", "mesh_target"), meshes(rng)):
+            write_vtu(os.path.join(directory, f"{name}.vtu"), grid)
+            mesh_files.append(OpenDataFile(os.path.join(directory, f"{name}.vtu")))
+            mesh_clouds.append((points, labels))
+        m_s_near, m_t_near, m_rows = oracle(*mesh_clouds)
+        for what, (a, b) in (("mesh_one_rank", mesh_files),
+                             ("mesh_redistributed", [RedistributeDataSet(Input=f) for f in mesh_files])):
+            matching = ChamferClusterMatching(Source=a, Target=b)
+            matching.UpdatePipeline()
+            check_table(sm.Fetch(matching, idx=2), m_rows, *mesh_clouds, what)
+            holders = check_points(matching, 0, m_s_near, mesh_clouds[0], directory, what + "_source", shared=True)
+            check_points(matching, 1, m_t_near, mesh_clouds[1], directory, what + "_target", shared=True)
+            expected = 1 if what == "mesh_one_rank" else ranks
+            assert holders == expected, f"{what}: points on {holders} ranks, expected {expected}"
+            print(f"{what}: {len(m_rows)} pairs, cluster sizes and every point agree with one process on {ranks} ranks")
 
 
 if __name__ == "__main__":

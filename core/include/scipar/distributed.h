@@ -44,6 +44,22 @@ scipar_status scipar_match_distributed(const scipar_cloud *source, const scipar_
                                        const scipar_options *options, const scipar_comm *comm,
                                        scipar_result *result);
 
+/*
+ * Collective: marks the points of this rank's piece that a lower rank also holds, so that points
+ * shared by the pieces of a split mesh (the points of the faces along each cut) take part once, on
+ * the lowest rank holding them: sets shared[i] to 1 for such a point i, leaves the other flags as
+ * they are (pass them on as scipar_cloud.skip). Two points are the same when their keys are equal
+ * (keys: num_points global point ids, or NULL) or, without keys, when their coordinates are equal
+ * bit for bit (-0.0 equals 0.0); two distinct points at exactly the same position on two ranks are
+ * then taken as one. Non-finite points are never shared. Each rank sends each higher rank only its
+ * points inside that rank's bounding box (for a spatial split, a thin slab along each cut), so a
+ * point's copies must have the same position even when keys are given.
+ * Returns SCIPAR_OK on every rank, or an error on every rank (SCIPAR_ERROR_OUT_OF_MEMORY on a rank
+ * that ran out of memory) with no flag changed.
+ */
+scipar_status scipar_mark_shared_points(const double *points, const int64_t *keys, size_t num_points,
+                                        const scipar_comm *comm, unsigned char *shared);
+
 #ifdef __cplusplus
 }
 #endif
