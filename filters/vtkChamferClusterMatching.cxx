@@ -95,6 +95,8 @@ vtkTypeBool vtkChamferClusterMatching::ProcessRequest(
 int vtkChamferClusterMatching::RequestData(
   vtkInformation*, vtkInformationVector** inputs, vtkInformationVector* outputs)
 {
+  // A cancel stops the execution it happens in, not every later one (assigned, not set: no Modified).
+  this->AbortExecute = 0;
   try
   {
     return this->Match(inputs, outputs);

@@ -5,7 +5,8 @@ Usage: pvpython test_robustness.py PLUGIN
 Valid input that must work: float32 coordinates, int64-extreme/negative/sparse ids, float ids
 holding whole numbers, one-point clouds, one cluster per cloud, duplicate points, 100k singleton
 clusters (with progress reported as they run), NaN and infinite coordinates (left out, warned about, PairId -1), an empty cloud (warned
-about), input arrays named like output arrays (kept as <name>_input). Invalid input that must be
+about), input arrays named like output arrays (kept as <name>_input), an update after a cancelled
+one (runs in full). Invalid input that must be
 refused with a message naming the input and the problem, and empty outputs: composite and image
 inputs, a cluster array selected as cell data. Inputs must never be modified.
 """
@@ -165,6 +166,35 @@ def test_against_brute_force(rng):
     assert got == expected, "overlapping, unrelated clusters: pairs as brute force"
 
 
+def test_cancel_then_update(rng):
+    """A cancel (SetAbortExecute(1) during an update, as ParaView's progress dialog does) stops that
+    update with the cancel message and empty outputs; the next update runs in full: the flag is
+    cleared at the start of each execution."""
+    n = 20_000
+    points = rng.uniform(0, 100, (n, 3))
+    ids = rng.permutation(n).astype(np.int64)
+    matching = ChamferClusterMatching(Source=producer(cloud(points, ids)),  # noqa: F821
+                                      Target=producer(cloud(points + 1e-3, ids + 1)))
+    algorithm = matching.GetClientSideObject()
+    tag = algorithm.AddObserver("ProgressEvent", lambda caller, event: caller.SetAbortExecute(1))
+    previous = vtkOutputWindow.GetInstance()
+    messages = vtkStringOutputWindow()
+    vtkOutputWindow.SetInstance(messages)
+    try:
+        matching.UpdatePipeline()
+    finally:
+        vtkOutputWindow.SetInstance(previous)
+    text = messages.GetOutput()
+    assert "cancelled by the progress callback" in text, f"the cancel must be reported: {text}"
+    assert algorithm.GetOutputDataObject(0).GetNumberOfPoints() == 0, "a cancelled run leaves empty outputs"
+    algorithm.RemoveObserver(tag)
+    matching.MaxPairDistance = 1.0  # the next update: a property changed (pairs are 0.0017 apart)
+    matching.UpdatePipeline()
+    pair_ids = algorithm.GetOutputDataObject(0).GetPointData().GetArray("PairId")
+    assert pair_ids is not None and np.array_equal(vtk_to_numpy(pair_ids), ids + 1), \
+        "the update after a cancel must run in full"
+
+
 def test_refusals():
     blocks = vtkMultiBlockDataSet()
     blocks.SetBlock(0, cloud(np.zeros((3, 3)), np.zeros(3, dtype=np.int64)))
@@ -191,6 +221,7 @@ def main():
     test_colliding_array_names_and_untouched_inputs(rng)
     test_many_singletons(rng)
     test_against_brute_force(rng)
+    test_cancel_then_update(rng)
     test_refusals()
     print("test_robustness: all checks passed")
 
