@@ -94,7 +94,8 @@ Options:
   --metric NAME          Max, Sum, Mean or Hausdorff, any case (default Max)
   --squared              use squared Euclidean distances between points: far points weigh more,
                          and --max-distance is a squared distance too
-  --threads N            OpenMP threads, 0 = all cores (default 0)
+  --threads N            OpenMP threads, 0 = all cores (default 0); at most 4 per processor:
+                         a larger N is clamped to that, with a warning
   --max-distance D       a cluster whose nearest cluster has a value above D stays unpaired
                          (PairId -1); 0 = no limit (default 0). Also makes matching faster.
   -h, --help             this text
@@ -209,14 +210,22 @@ std::string Lower(std::string text)
   return text;
 }
 
+// A count above the most threads a computation uses is clamped to it, with a warning.
 int ParseThreads(const std::string& text)
 {
-  char* end = nullptr;
-  errno = 0;
-  const long value = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno == ERANGE || value < 0 || value > 100000)
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits)
   {
-    Usage("--threads: '" + text + "' is not a whole number of threads between 0 (all cores) and 100000");
+    Usage("--threads: '" + text + "' is not a whole number of threads (0 = all cores)");
+  }
+  const int maximum = vtkChamferClusterMatching::GetMaximumNumberOfThreads();
+  errno = 0;
+  const unsigned long long value = std::strtoull(text.c_str(), nullptr, 10);
+  if (errno == ERANGE || value > static_cast<unsigned long long>(maximum))
+  {
+    std::cerr << Program << ": warning: --threads " << text << " is more than this machine allows (" << maximum
+              << ", 4 per processor): using " << maximum << "\n";
+    return maximum;
   }
   return static_cast<int>(value);
 }

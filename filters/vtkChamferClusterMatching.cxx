@@ -50,6 +50,17 @@ void WarnAboutUnusablePoints(vtkAlgorithm* self, const scipar_result& result)
   }
 }
 
+// A thread count above the maximum is clamped by the core: say so, with the number used.
+void WarnAboutThreadCount(vtkAlgorithm* self, int requested)
+{
+  const int maximum = vtkChamferClusterMatching::GetMaximumNumberOfThreads();
+  if (requested > maximum)
+  {
+    vtkWarningWithObjectMacro(self, << "NumberOfThreads " << requested << " is more than this machine allows ("
+                                    << maximum << ", 4 per processor): " << maximum << " threads are used");
+  }
+}
+
 struct ResultDeleter
 {
   void operator()(scipar_result* result) const
@@ -201,6 +212,7 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
   options.squared = this->SquaredDistances ? 1 : 0;
   options.max_pair_distance = this->MaxPairDistance;
   options.num_threads = this->NumberOfThreads;
+  WarnAboutThreadCount(this, this->NumberOfThreads);
   options.progress = ForwardProgress;
   options.progress_user_data = this;
 
@@ -231,6 +243,11 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
     scipar::AddRunInformation(*result, options, output);
   }
   return 1;
+}
+
+int vtkChamferClusterMatching::GetMaximumNumberOfThreads()
+{
+  return scipar_max_threads();
 }
 
 void vtkChamferClusterMatching::PrintSelf(ostream& os, vtkIndent indent)

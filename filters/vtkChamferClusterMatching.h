@@ -66,10 +66,15 @@ public:
   ///@}
 
   ///@{
-  /// Threads for the computation. 0 (default): all cores.
+  /// Threads for the computation. 0 (default): all cores. More than GetMaximumNumberOfThreads()
+  /// are not used: the computation runs on that many, with a warning.
   vtkSetClampMacro(NumberOfThreads, int, 0, VTK_INT_MAX);
   vtkGetMacro(NumberOfThreads, int);
   ///@}
+
+  /// The most threads a computation uses: four per processor available to this process. Larger
+  /// requests would only add overhead, and huge ones exhaust memory creating threads.
+  static int GetMaximumNumberOfThreads();
 
   ///@{
   /// Name of each input's point-data array of cluster ids. Default: "ClusterId".

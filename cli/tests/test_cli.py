@@ -7,7 +7,8 @@ MODE:
               table, grids and links equal the plugin filter's outputs on the same files; every
               target point is paired with its true cluster (TrueClusterId)
   options     --metric, --squared, --threads, --max-distance and the array options give the filter's
-              results with the same settings (the seed clouds, and a renamed id array)
+              results with the same settings (the seed clouds, and a renamed id array); thread counts
+              far above the machine's are clamped with a warning
   csv         clouds written as CSV here (custom column names, quotes, CRLF, ParaView's Points:0..2
               columns, float-looking ids, extra columns): the same results as the same clouds as .vtp
   errors      bad input and bad options: the exit status (1 input, 2 command line) and a message
@@ -227,6 +228,17 @@ def test_options():
         if "NumberOfThreads" in properties:
             check(f"{properties['NumberOfThreads']} threads" in text, f"{options}: summary {text}")
 
+    # Thread counts far above the machine's (the filter used to segfault): clamped, with a warning.
+    maximum = 4 * len(os.sched_getaffinity(0))  # processors this process may run on, as OpenMP counts them
+    for requested in ("40000", "100000", "2147483647", "99999999999999999999"):
+        out = fresh(f"threads_{requested}")
+        text, errors = run(SOURCE, RIGHT, "-o", out, "--threads", requested)
+        check(errors == f"scipar-match: warning: --threads {requested} is more than this machine allows "
+                        f"({maximum}, 4 per processor): using {maximum}\n", f"--threads {requested}: stderr {errors!r}")
+        used = int(re.search(r"(\d+) threads", text).group(1))
+        check(1 <= used <= maximum, f"--threads {requested}: {used} threads used")
+        compare_with_filter(out, SOURCE, RIGHT, NumberOfThreads=1)
+
     # A cluster array with another name, on both sides, options before the files.
     renamed = {}
     for name, path in (("source", SOURCE), ("target", TARGET)):
@@ -377,6 +389,8 @@ def test_errors():
         ([SOURCE, TARGET, "-o", out, "--metric", "Median"], r"--metric: unknown metric 'Median'; choose Max, Sum, Mean or Hausdorff"),
         ([SOURCE, TARGET, "-o", out, "--metric"], r"option --metric needs a value"),
         ([SOURCE, TARGET, "-o", out, "--threads", "-1"], r"--threads: '-1' is not a whole number"),
+        ([SOURCE, TARGET, "-o", out, "--threads", "+4"], r"--threads: '\+4' is not a whole number"),
+        ([SOURCE, TARGET, "-o", out, "--threads", ""], r"--threads: '' is not a whole number"),
         ([SOURCE, TARGET, "-o", out, "--threads", "two"], r"--threads: 'two' is not a whole number"),
         ([SOURCE, TARGET, "-o", out, "--threads=1.5"], r"--threads: '1\.5' is not a whole number"),
         ([SOURCE, TARGET, "-o", out, "--max-distance", "-1"], r"--max-distance: '-1' is not a finite number >= 0"),

@@ -6,10 +6,11 @@ Valid input that must work: float32 coordinates, int64-extreme/negative/sparse i
 holding whole numbers, one-point clouds, one cluster per cloud, duplicate points, 100k singleton
 clusters (with progress reported as they run), NaN and infinite coordinates (left out, warned about, PairId -1), an empty cloud (warned
 about), input arrays named like output arrays (kept as <name>_input), an update after a cancelled
-one (runs in full). Invalid input that must be
+one (runs in full), thread counts far above the machine's (clamped, with a warning). Invalid input that must be
 refused with a message naming the input and the problem, and empty outputs: composite and image
 inputs, a cluster array selected as cell data. Inputs must never be modified.
 """
+import os
 import sys
 
 import numpy as np
@@ -195,6 +196,27 @@ def test_cancel_then_update(rng):
         "the update after a cancel must run in full"
 
 
+def test_huge_thread_counts(rng):
+    """NumberOfThreads 40000, 100000 and 2^31-1 (libgomp failed creating threads, or segfaulted) run
+    on the maximum, with a warning saying so, and give the one-thread results."""
+    centres = rng.uniform(0, 50, (20, 3))
+    ids = np.repeat(np.arange(20, dtype=np.int64), 15)
+    points = centres[ids] + rng.normal(0, 1, (len(ids), 3))
+    source, target = cloud(points, ids), cloud(points + 0.3, ids * 2 + 1)
+    expected, _ = run(source, target, NumberOfThreads=1)
+    maximum = 4 * len(os.sched_getaffinity(0))  # processors this process may run on, as OpenMP counts them
+    for requested in (40_000, 100_000, 2**31 - 1):
+        outputs, text = run(source, target, NumberOfThreads=requested)
+        assert (f"NumberOfThreads {requested} is more than this machine allows ({maximum}, 4 per processor): "
+                f"{maximum} threads are used") in text, f"{requested}: warning expected: {text}"
+        used = outputs[2].GetFieldData().GetArray("NumberOfThreads").GetValue(0)
+        assert 1 <= used <= maximum, f"{requested}: {used} threads used"
+        assert np.array_equal(point_array(outputs[0], "PairId"), point_array(expected[0], "PairId")), \
+            f"{requested}: other pairs than with one thread"
+    _, text = run(source, target, NumberOfThreads=maximum)
+    assert "NumberOfThreads" not in text, f"the maximum itself needs no warning: {text}"
+
+
 def test_refusals():
     blocks = vtkMultiBlockDataSet()
     blocks.SetBlock(0, cloud(np.zeros((3, 3)), np.zeros(3, dtype=np.int64)))
@@ -222,6 +244,7 @@ def main():
     test_many_singletons(rng)
     test_against_brute_force(rng)
     test_cancel_then_update(rng)
+    test_huge_thread_counts(rng)
     test_refusals()
     print("test_robustness: all checks passed")
 
