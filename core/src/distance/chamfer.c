@@ -1,5 +1,7 @@
 #include "distance/distance.h"
 
+#include "call/scale.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -30,18 +32,25 @@ double scipar_chamfer(const double *a, size_t num_a, const double *b, size_t num
   double *soa = malloc(3 * (num_a + num_b) * sizeof *soa);
   if (!soa)
     return NAN;
+  /* In scaled units when coordinates are extreme, as scipar_match computes (call/scale.h). */
+  double largest = 0.0;
+  for (size_t i = 0; i < 3 * num_a; ++i)
+    largest = fmax(largest, fabs(a[i]));
+  for (size_t i = 0; i < 3 * num_b; ++i)
+    largest = fmax(largest, fabs(b[i]));
+  const int exponent = scale_exponent(largest);
   double *sa = soa;
   double *sb = soa + 3 * num_a;
   for (size_t i = 0; i < num_a; ++i)
     for (int d = 0; d < 3; ++d)
-      sa[d * num_a + i] = a[3 * i + d];
+      sa[d * num_a + i] = times_power_of_two(a[3 * i + d], exponent);
   for (size_t i = 0; i < num_b; ++i)
     for (int d = 0; d < 3; ++d)
-      sb[d * num_b + i] = b[3 * i + d];
+      sb[d * num_b + i] = times_power_of_two(b[3 * i + d], exponent);
   const cluster_view va = {sa, sa + num_a, sa + 2 * num_a, (int64_t)num_a, {NULL, NULL}};
   const cluster_view vb = {sb, sb + num_b, sb + 2 * num_b, (int64_t)num_b, {NULL, NULL}};
   double value = NAN;
   chamfer_bounded(va, vb, metric, squared, INFINITY, &value);
   free(soa);
-  return value;
+  return times_power_of_two(value, squared ? -2 * exponent : -exponent);
 }
