@@ -20,13 +20,32 @@ def seed_clusters(n, m, seed):
     return np.vstack(points), np.concatenate(ids)
 
 
+def cluster_sizes(weights, num_points):
+    """Sizes proportional to weights, each at least 1, summing to num_points. Rounding leaves a
+    difference: the last cluster takes it, unless that would leave it empty (many clusters of about
+    one point), in which case the largest clusters give up one point each until the sum is right."""
+    if num_points < len(weights):
+        raise ValueError(f"{len(weights)} clusters cannot share {num_points} points")
+    sizes = np.maximum(1, np.round(weights / weights.sum() * num_points)).astype(np.int64)
+    difference = num_points - int(sizes.sum())
+    if sizes[-1] + difference >= 1:
+        sizes[-1] += difference
+        return sizes
+    excess = -difference
+    while excess > 0:
+        larger = np.flatnonzero(sizes > 1)
+        take = larger[np.argsort(-sizes[larger], kind="stable")][:excess]
+        sizes[take] -= 1
+        excess -= len(take)
+    return sizes
+
+
 def separated_clusters(num_points, num_clusters, seed, sigma=0.5):
     """Clusters of varying size (a factor ~10 between small and large) with centres uniform in a box
     sized so that clusters are mostly apart, as segmented real data is; points in random order."""
     rng = np.random.default_rng(seed)
     weights = rng.uniform(0.2, 2.0, num_clusters)
-    sizes = np.maximum(1, np.round(weights / weights.sum() * num_points)).astype(np.int64)
-    sizes[-1] += num_points - sizes.sum()
+    sizes = cluster_sizes(weights, num_points)
     box = 4.0 * sigma * np.cbrt(num_clusters) * 2.0
     centres = rng.uniform(0, box, (num_clusters, 3))
     ids = np.repeat(np.arange(num_clusters, dtype=np.int64), sizes)

@@ -1,7 +1,5 @@
 #include "distance/kdtree.h"
 
-#include "distance/nearest_scan.h"
-
 #include <math.h>
 #include <stdlib.h>
 
@@ -106,50 +104,4 @@ int kdtree_build(double *x, double *y, double *z, int64_t n, double *split_value
   }
   free(p);
   return 1;
-}
-
-typedef struct search {
-  const double *c[3];
-  kdtree_view tree;
-  double q[3];
-  double off[3]; /* per axis, the offset from q to the current cell (Arya and Mount) */
-  double best;
-} search;
-
-/* The far side's bound is rounded; searching it when it is within a relative 1e-12 of the best keeps
- * the result the exact brute-force minimum. */
-static const double FAR_SIDE_SLACK = 1.0 + 1e-12;
-
-static void search_node(search *s, size_t node, int64_t lo, int64_t hi, double cell_distance)
-{
-  if (hi - lo <= KDTREE_LEAF_SIZE) {
-    s->best = nearest_scan(s->c[0], s->c[1], s->c[2], lo, hi, s->q[0], s->q[1], s->q[2], s->best);
-    return;
-  }
-  const int dim = s->tree.split_dim[node];
-  const int64_t mid = lo + (hi - lo) / 2;
-  const double diff = s->q[dim] - s->tree.split_value[node];
-  const int near_is_left = diff <= 0.0;
-  if (near_is_left)
-    search_node(s, 2 * node + 1, lo, mid, cell_distance);
-  else
-    search_node(s, 2 * node + 2, mid, hi, cell_distance);
-  const double old = s->off[dim];
-  const double far_distance = cell_distance - old * old + diff * diff;
-  if (far_distance < s->best * FAR_SIDE_SLACK) {
-    s->off[dim] = diff;
-    if (near_is_left)
-      search_node(s, 2 * node + 2, mid, hi, far_distance);
-    else
-      search_node(s, 2 * node + 1, lo, mid, far_distance);
-    s->off[dim] = old;
-  }
-}
-
-double kdtree_nearest_squared(const double *x, const double *y, const double *z, int64_t n, kdtree_view tree,
-                              const double q[3])
-{
-  search s = {{x, y, z}, tree, {q[0], q[1], q[2]}, {0.0, 0.0, 0.0}, INFINITY};
-  search_node(&s, 0, 0, n, 0.0);
-  return s.best;
 }

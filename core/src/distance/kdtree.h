@@ -1,5 +1,6 @@
 /* A k-d tree over one cluster's points, built in place: the points are reordered inside the cluster's
- * range so that every node is a contiguous range, and only split planes are stored. */
+ * range so that every node is a contiguous range, and only split planes are stored. Queries are in
+ * kernels_body.h, compiled once per instruction set. */
 #ifndef SCIPAR_KDTREE_H
 #define SCIPAR_KDTREE_H
 
@@ -23,10 +24,5 @@ size_t kdtree_num_nodes(int64_t n);
 /* Builds the tree over points [0, n) of x, y, z, reordering them. Returns 0 if out of memory (it
  * needs a copy of the points while it works). */
 int kdtree_build(double *x, double *y, double *z, int64_t n, double *split_value, unsigned char *split_dim);
-
-/* Squared distance from q to its nearest point among x, y, z[0, n), organised by the tree.
- * Exactly the minimum a brute-force scan would find. */
-double kdtree_nearest_squared(const double *x, const double *y, const double *z, int64_t n, kdtree_view tree,
-                              const double q[3]);
 
 #endif

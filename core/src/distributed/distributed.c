@@ -8,6 +8,7 @@
 #include "pairing/pairing.h"
 #include "call/progress.h"
 #include "call/call.h"
+#include "call/scale.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -491,17 +492,41 @@ static void cloud_state_free(cloud_state *s)
   memset(s, 0, sizeof *s);
 }
 
+/* Copies hold points already in scaled units. */
 static scipar_status as_cluster_set(const flat_cloud *f, int num_threads, int with_trees, cluster_set *set)
 {
   const scipar_cloud cloud = {f->points, f->labels, f->n, NULL};
-  return cluster_set_build(&cloud, num_threads, with_trees, set);
+  return cluster_set_build(&cloud, NULL, num_threads, with_trees, 0, set);
+}
+
+/* The scale of both clouds over every rank: from the largest coordinate anywhere. */
+static scipar_status common_scale(const scipar_comm *comm, const scipar_cloud *source, const scipar_cloud *target,
+                                  int num_threads, int *exponent)
+{
+  const double mine = fmax(cloud_survey_run(source, num_threads).largest, cloud_survey_run(target, num_threads).largest);
+  size_t *bytes = malloc((size_t)comm->size * sizeof *bytes);
+  void *all = NULL;
+  if (!bytes)
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  if (comm->allgather(comm->user_data, &mine, sizeof mine, &all, bytes) != 0) {
+    free(bytes);
+    return SCIPAR_ERROR_INVALID_ARGUMENT;
+  }
+  double largest = 0.0;
+  for (int r = 0; r < comm->size; ++r)
+    largest = fmax(largest, ((const double *)all)[r]);
+  *exponent = scale_exponent(largest);
+  free(bytes);
+  free(all);
+  return SCIPAR_OK;
 }
 
 /* Summaries, owners and owned points of one cloud. */
-static scipar_status prepare_cloud(const scipar_comm *comm, const scipar_cloud *cloud, int num_threads, cloud_state *s)
+static scipar_status prepare_cloud(const scipar_comm *comm, const scipar_cloud *cloud, int num_threads, int exponent,
+                                   cloud_state *s)
 {
   scipar_status status;
-  if ((status = cluster_set_build(cloud, num_threads, 0, &s->local)) != SCIPAR_OK ||
+  if ((status = cluster_set_build(cloud, NULL, num_threads, 0, exponent, &s->local)) != SCIPAR_OK ||
       (status = exchange_summaries(comm, &s->local, &s->global)) != SCIPAR_OK ||
       (status = cluster_hierarchy_build(&s->global.set, &s->hierarchy)) != SCIPAR_OK ||
       (status = gather_owned(comm, &s->local, &s->global, &s->copies)) != SCIPAR_OK ||
@@ -512,12 +537,17 @@ static scipar_status prepare_cloud(const scipar_comm *comm, const scipar_cloud *
 }
 
 static scipar_status match_distributed(const scipar_cloud *source, const scipar_cloud *target,
-                                       const scipar_options *options, const scipar_comm *comm, int num_threads,
+                                       const scipar_options *caller_options, const scipar_comm *comm, int num_threads,
                                        cloud_state *src, cloud_state *tgt, scipar_result *result)
 {
   scipar_status status;
-  if ((status = prepare_cloud(comm, source, num_threads, src)) != SCIPAR_OK ||
-      (status = prepare_cloud(comm, target, num_threads, tgt)) != SCIPAR_OK ||
+  int exponent;
+  if ((status = common_scale(comm, source, target, num_threads, &exponent)) != SCIPAR_OK)
+    return status;
+  scipar_options scaled;
+  const scipar_options *options = options_in_scaled_units(caller_options, exponent, &scaled);
+  if ((status = prepare_cloud(comm, source, num_threads, exponent, src)) != SCIPAR_OK ||
+      (status = prepare_cloud(comm, target, num_threads, exponent, tgt)) != SCIPAR_OK ||
       (status = mark_candidates(&src->global, &tgt->global, &tgt->hierarchy, options, comm->rank, tgt->needed)) !=
         SCIPAR_OK ||
       (status = mark_candidates(&tgt->global, &src->global, &src->hierarchy, options, comm->rank, src->needed)) !=
@@ -546,6 +576,8 @@ static scipar_status match_distributed(const scipar_cloud *source, const scipar_
                             options, num_threads, &progress, &tgt->records, &tgt->num_records)) != SCIPAR_OK ||
       (status = share_results(comm, tgt->records, tgt->num_records, t)) != SCIPAR_OK)
     return status;
+  side_unscale(&result->source, exponent, options->squared);
+  side_unscale(t, exponent, options->squared);
   return pairs_table_build(result);
 }
 

@@ -1,5 +1,6 @@
 #include "grouping/grouping.h"
 
+#include "call/scale.h"
 #include "distance/kdtree.h"
 #include "grouping/radix_sort.h"
 
@@ -145,8 +146,11 @@ static scipar_status assign_points(const scipar_cloud *cloud, cluster_set *set, 
  * cut into slices, one per thread of the team OpenMP actually gives (it may give fewer than asked);
  * each thread counts its slice, then writes it behind the slices before it. Stable, so the result is
  * the same for any thread count, with input order kept inside a cluster. */
-static scipar_status group_points(const scipar_cloud *cloud, cluster_set *set, int num_threads)
+static scipar_status group_points(const scipar_cloud *cloud, cluster_set *set, int num_threads, int scale_exponent)
 {
+  /* 2^scale_exponent as two normal factors (call/scale.h): exact products. */
+  const double f1 = times_power_of_two(1.0, scale_exponent / 2);
+  const double f2 = times_power_of_two(1.0, scale_exponent - scale_exponent / 2);
   const size_t k = set->num_clusters;
   const size_t n = cloud->num_points;
   /* A count per slice and cluster: no more slices than keep that table within twice the points. */
@@ -185,9 +189,16 @@ static scipar_status group_points(const scipar_cloud *cloud, cluster_set *set, i
         continue;
       const int64_t to = mine[c]++;
       set->point_ids[to] = (int64_t)i;
-      set->x[to] = cloud->points[3 * i];
-      set->y[to] = cloud->points[3 * i + 1];
-      set->z[to] = cloud->points[3 * i + 2];
+      const double *p = cloud->points + 3 * i;
+      if (scale_exponent == 0) {
+        set->x[to] = p[0];
+        set->y[to] = p[1];
+        set->z[to] = p[2];
+      } else {
+        set->x[to] = p[0] * f1 * f2;
+        set->y[to] = p[1] * f1 * f2;
+        set->z[to] = p[2] * f1 * f2;
+      }
     }
   }
   free(next);
@@ -245,19 +256,34 @@ static scipar_status build_trees(cluster_set *set, int num_threads, int with_tre
   return built ? SCIPAR_OK : SCIPAR_ERROR_OUT_OF_MEMORY;
 }
 
-scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, int with_trees, cluster_set *set)
+cloud_survey cloud_survey_run(const scipar_cloud *cloud, int num_threads)
+{
+  size_t num_used = 0, num_skipped = 0;
+  double largest = 0.0;
+  const long long n = (long long)cloud->num_points;
+#pragma omp parallel for num_threads(num_threads) reduction(+ : num_used, num_skipped) reduction(max : largest)
+  for (long long i = 0; i < n; ++i) {
+    const int used = point_is_used(cloud, (size_t)i);
+    num_used += (size_t)used;
+    num_skipped += (size_t)point_is_skipped(cloud, (size_t)i);
+    if (used)
+      for (int d = 0; d < 3; ++d) {
+        const double m = fabs(cloud->points[3 * i + d]);
+        largest = m > largest ? m : largest;
+      }
+  }
+  return (cloud_survey){num_used, num_skipped, largest};
+}
+
+scipar_status cluster_set_build(const scipar_cloud *cloud, const cloud_survey *survey, int num_threads,
+                                int with_trees, int scale_exponent, cluster_set *set)
 {
   memset(set, 0, sizeof *set);
   const size_t n = cloud->num_points;
-  size_t num_used = 0, num_skipped = 0;
-  const long long nn = (long long)n;
-#pragma omp parallel for num_threads(num_threads) reduction(+ : num_used, num_skipped)
-  for (long long i = 0; i < nn; ++i) {
-    num_used += (size_t)point_is_used(cloud, (size_t)i);
-    num_skipped += (size_t)point_is_skipped(cloud, (size_t)i);
-  }
-  set->num_skipped = num_skipped;
-  set->num_excluded = n - num_used - num_skipped;
+  const cloud_survey own = survey ? *survey : cloud_survey_run(cloud, num_threads);
+  const size_t num_used = own.num_used;
+  set->num_skipped = own.num_skipped;
+  set->num_excluded = n - own.num_used - own.num_skipped;
 
   set->ids = distinct_labels(cloud, num_used, num_threads, &set->num_clusters);
   const size_t k = set->num_clusters;
@@ -274,7 +300,7 @@ scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, int 
   scipar_status status = SCIPAR_ERROR_OUT_OF_MEMORY;
   if (set->ids && set->offsets && set->x && set->y && set->z && set->box_min && set->box_max && set->centroids &&
       set->point_ids && set->point_cluster && (status = assign_points(cloud, set, num_threads)) == SCIPAR_OK &&
-      (status = group_points(cloud, set, num_threads)) == SCIPAR_OK) {
+      (status = group_points(cloud, set, num_threads, scale_exponent)) == SCIPAR_OK) {
     compute_bounds_and_centroids(set, num_threads);
     status = build_trees(set, num_threads, with_trees);
   }

@@ -28,10 +28,20 @@ typedef struct cluster_set {
   size_t num_skipped;     /* input points flagged by the cloud's skip flags */
 } cluster_set;
 
-/* Groups cloud's points with num_threads threads, and builds the k-d trees of large clusters when
- * with_trees is set (without them, points keep input order inside each cluster). Returns SCIPAR_OK or
+/* What one pass over a cloud finds: the points that take part, those the caller skipped, and the
+ * largest magnitude of a coordinate of a used point (which chooses the scale, call/scale.h). */
+typedef struct cloud_survey {
+  size_t num_used, num_skipped;
+  double largest;
+} cloud_survey;
+cloud_survey cloud_survey_run(const scipar_cloud *cloud, int num_threads);
+
+/* Groups cloud's points with num_threads threads, their coordinates multiplied by 2^scale_exponent,
+ * and builds the k-d trees of large clusters when with_trees is set (without them, points keep input
+ * order inside each cluster). survey is the cloud's (NULL: run it here). Returns SCIPAR_OK or
  * SCIPAR_ERROR_OUT_OF_MEMORY; on failure *set is empty. The result does not depend on num_threads. */
-scipar_status cluster_set_build(const scipar_cloud *cloud, int num_threads, int with_trees, cluster_set *set);
+scipar_status cluster_set_build(const scipar_cloud *cloud, const cloud_survey *survey, int num_threads,
+                                int with_trees, int scale_exponent, cluster_set *set);
 void cluster_set_free(cluster_set *set);
 
 /* Index of the cluster with this id, which the set must hold. */

@@ -4,7 +4,9 @@
 #include "pairing/pairing.h"
 #include "call/progress.h"
 #include "call/call.h"
+#include "call/scale.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,8 +31,9 @@ static scipar_status side_init(scipar_side *side, cluster_set *set)
   return SCIPAR_OK;
 }
 
+/* options' limit is in the sets' (scaled) units; the result comes out in the caller's. */
 static scipar_status match_sets(cluster_set *src, cluster_set *tgt, const scipar_options *options,
-                                int num_threads, scipar_result *result)
+                                int scale_exponent, int num_threads, scipar_result *result)
 {
   scipar_status status;
   if ((status = side_init(&result->source, src)) != SCIPAR_OK ||
@@ -59,7 +62,11 @@ static scipar_status match_sets(cluster_set *src, cluster_set *tgt, const scipar
   }
   cluster_hierarchy_free(&src_hierarchy);
   cluster_hierarchy_free(&tgt_hierarchy);
-  return status == SCIPAR_OK ? pairs_table_build(result) : status;
+  if (status != SCIPAR_OK)
+    return status;
+  side_unscale(s, scale_exponent, options->squared);
+  side_unscale(t, scale_exponent, options->squared);
+  return pairs_table_build(result);
 }
 
 scipar_status scipar_match(const scipar_cloud *source, const scipar_cloud *target,
@@ -74,12 +81,17 @@ scipar_status scipar_match(const scipar_cloud *source, const scipar_cloud *targe
   const call_clock clock = call_clock_start();
   const int num_threads = choose_threads(options, source->num_points + target->num_points);
 
+  const cloud_survey source_survey = cloud_survey_run(source, num_threads);
+  const cloud_survey target_survey = cloud_survey_run(target, num_threads);
+  const int exponent = scale_exponent(fmax(source_survey.largest, target_survey.largest));
+  scipar_options scaled;
+  const scipar_options *scaled_options = options_in_scaled_units(options, exponent, &scaled);
   cluster_set src, tgt;
-  status = cluster_set_build(source, num_threads, 1, &src);
+  status = cluster_set_build(source, &source_survey, num_threads, 1, exponent, &src);
   if (status == SCIPAR_OK) {
-    status = cluster_set_build(target, num_threads, 1, &tgt);
+    status = cluster_set_build(target, &target_survey, num_threads, 1, exponent, &tgt);
     if (status == SCIPAR_OK) {
-      status = match_sets(&src, &tgt, options, num_threads, result);
+      status = match_sets(&src, &tgt, scaled_options, exponent, num_threads, result);
       cluster_set_free(&tgt);
     }
     cluster_set_free(&src);

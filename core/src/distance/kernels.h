@@ -1,0 +1,60 @@
+/*
+ * The distance loops, compiled once per instruction set (portable, AVX2, AVX-512) and chosen once at
+ * run time for the processor: every user gets the SIMD width their machine has, from one build.
+ *
+ * Every variant computes bit-identical results: the loops are written with explicit lanes (a fixed
+ * number, whatever the vector width), so the order of every rounded operation is set by the source,
+ * and the build forbids contracting a multiply and an add into one rounding (-ffp-contract=off).
+ */
+#ifndef SCIPAR_KERNELS_H
+#define SCIPAR_KERNELS_H
+
+#include "distance/kdtree.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Lanes of every SIMD loop, and of the canonical sum of a directed Chamfer value: term i is added to
+ * lane i % SIMD_LANES, and the lanes are summed pairwise at the end. */
+enum { SIMD_LANES = 8 };
+
+/* One cluster's points, structure of arrays, with its k-d tree when it is large. */
+typedef struct cluster_view {
+  const double *x, *y, *z;
+  int64_t n;
+  kdtree_view tree; /* tree.split_value is NULL for a cluster searched by brute force */
+} cluster_view;
+
+/* What a directed evaluation is asked: d(a->b) as the mean (or for Hausdorff the max) over a of the
+ * nearest distance in b (squared or not). The evaluation stops early, returning 0, once
+ * (base + partial mean) * scale > stop is certain, or for Hausdorff a term exceeds stop. */
+typedef struct directed_query {
+  cluster_view a, b;
+  int squared, hausdorff;
+  double base, scale, stop;
+} directed_query;
+
+typedef struct simd_kernels {
+  const char *name;
+  /* Evaluates q into *value and returns 1, or returns 0 on an early exit. */
+  int (*directed)(const directed_query *q, double *value);
+  /* Squared distance from p to its nearest point of b, and that point's index. */
+  double (*nearest)(cluster_view b, const double p[3], int64_t *index);
+} simd_kernels;
+
+/* The variants, those this build has (NULL for the others). */
+extern const simd_kernels simd_kernels_portable;
+#if defined(SCIPAR_X86_VARIANTS)
+extern const simd_kernels simd_kernels_avx2;
+extern const simd_kernels simd_kernels_avx512;
+#endif
+
+/* The variant in use: the widest the processor supports, or the one named by the environment variable
+ * SCIPAR_SIMD (portable, avx2, avx512) when the processor supports it; chosen at the first call. */
+const simd_kernels *simd_kernels_get(void);
+
+/* For tests: use the named variant from now on. Returns 0 (and changes nothing) when this build or
+ * this processor does not have it. */
+int simd_kernels_force(const char *name);
+
+#endif

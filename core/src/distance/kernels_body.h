@@ -1,0 +1,215 @@
+/*
+ * The distance loops. Included once by each kernels_<variant>.c, which compiles it for one
+ * instruction set and names the table at the end: KERNELS_TABLE. Everything here is static.
+ *
+ * A minimum is exact whatever the order of its comparisons, but it must not depend on an identity
+ * element either (a compiler's min-reduction may start from +inf or from DBL_MAX): every minimum here
+ * starts from a value it was given or from a real distance. Sums follow the canonical lane order of
+ * kernels.h.
+ */
+#include "distance/kernels.h"
+
+#include <math.h>
+
+#ifndef KERNELS_TABLE
+#error "define KERNELS_TABLE before including kernels_body.h"
+#endif
+
+#define LANES SIMD_LANES
+
+static inline double squared_distance(double px, double py, double pz, double qx, double qy, double qz)
+{
+  const double dx = px - qx, dy = py - qy, dz = pz - qz;
+  return dx * dx + dy * dy + dz * dz;
+}
+
+/* min(best, smallest squared distance from q to points [lo, hi)). */
+static double scan_min(const double *x, const double *y, const double *z, int64_t lo, int64_t hi, double qx, double qy,
+                       double qz, double best)
+{
+  double m[LANES];
+  for (int l = 0; l < LANES; ++l)
+    m[l] = best;
+  int64_t j = lo;
+  for (; j + LANES <= hi; j += LANES) {
+#pragma omp simd
+    for (int l = 0; l < LANES; ++l) {
+      const double d = squared_distance(qx, qy, qz, x[j + l], y[j + l], z[j + l]);
+      m[l] = d < m[l] ? d : m[l];
+    }
+  }
+  for (; j < hi; ++j) {
+    const double d = squared_distance(qx, qy, qz, x[j], y[j], z[j]);
+    m[0] = d < m[0] ? d : m[0];
+  }
+  double least = m[0];
+  for (int l = 1; l < LANES; ++l)
+    least = m[l] < least ? m[l] : least;
+  return least;
+}
+
+/* The first point of [lo, hi) at squared distance d from q (which one of them is). */
+static int64_t scan_find(const double *x, const double *y, const double *z, int64_t lo, int64_t hi, double qx,
+                         double qy, double qz, double d)
+{
+  for (int64_t j = lo; j < hi; ++j)
+    if (squared_distance(qx, qy, qz, x[j], y[j], z[j]) == d)
+      return j;
+  return lo;
+}
+
+typedef struct tree_search {
+  const double *c[3];
+  kdtree_view tree;
+  double q[3];
+  double off[3]; /* per axis, the offset from q to the current cell (Arya and Mount) */
+  double best;
+  int64_t leaf_lo, leaf_hi; /* the leaf that last lowered best; -1 when none did */
+} tree_search;
+
+/* The far side's bound is rounded; searching it when it is within a relative 1e-12 of the best keeps
+ * the result the exact brute-force minimum. */
+static const double FAR_SIDE_SLACK = 1.0 + 1e-12;
+
+static void search_node(tree_search *s, size_t node, int64_t lo, int64_t hi, double cell_distance)
+{
+  if (hi - lo <= KDTREE_LEAF_SIZE) {
+    const double m = scan_min(s->c[0], s->c[1], s->c[2], lo, hi, s->q[0], s->q[1], s->q[2], s->best);
+    if (m < s->best) {
+      s->best = m;
+      s->leaf_lo = lo;
+      s->leaf_hi = hi;
+    }
+    return;
+  }
+  const int dim = s->tree.split_dim[node];
+  const int64_t mid = lo + (hi - lo) / 2;
+  const double diff = s->q[dim] - s->tree.split_value[node];
+  const int near_is_left = diff <= 0.0;
+  if (near_is_left)
+    search_node(s, 2 * node + 1, lo, mid, cell_distance);
+  else
+    search_node(s, 2 * node + 2, mid, hi, cell_distance);
+  const double old = s->off[dim];
+  const double far_distance = cell_distance - old * old + diff * diff;
+  if (far_distance < s->best * FAR_SIDE_SLACK) {
+    s->off[dim] = diff;
+    if (near_is_left)
+      search_node(s, 2 * node + 2, mid, hi, far_distance);
+    else
+      search_node(s, 2 * node + 1, lo, mid, far_distance);
+    s->off[dim] = old;
+  }
+}
+
+/* Squared distance from q to its nearest point of b, and the point's index. `hint` is a point of b
+ * (or -1): its exact distance starts the search as a bound, which prunes most of the tree when it
+ * is near (queries in tree order are near their predecessor's nearest point). */
+static double nearest_point(cluster_view b, double qx, double qy, double qz, int64_t hint, int64_t *index)
+{
+  if (!b.tree.split_value) {
+    const double m = scan_min(b.x, b.y, b.z, 0, b.n, qx, qy, qz, squared_distance(qx, qy, qz, b.x[0], b.y[0], b.z[0]));
+    *index = scan_find(b.x, b.y, b.z, 0, b.n, qx, qy, qz, m);
+    return m;
+  }
+  tree_search s = {{b.x, b.y, b.z}, b.tree, {qx, qy, qz}, {0.0, 0.0, 0.0}, INFINITY, -1, -1};
+  if (hint >= 0)
+    s.best = squared_distance(qx, qy, qz, b.x[hint], b.y[hint], b.z[hint]);
+  search_node(&s, 0, 0, b.n, 0.0);
+  *index = s.leaf_lo < 0 ? hint : scan_find(b.x, b.y, b.z, s.leaf_lo, s.leaf_hi, qx, qy, qz, s.best);
+  return s.best;
+}
+
+static double nearest_entry(cluster_view b, const double p[3], int64_t *index)
+{
+  return nearest_point(b, p[0], p[1], p[2], -1, index);
+}
+
+/* Squared nearest distances of the LANES points a[i .. i + LANES) in b, brute force: the points of b
+ * stream past LANES queries held in registers. The first point of b starts every minimum. */
+static void nearest_block_scan(cluster_view a, int64_t i, cluster_view b, double out[LANES])
+{
+  const double *qx = a.x + i, *qy = a.y + i, *qz = a.z + i;
+  double m[LANES];
+  {
+    const double bx = b.x[0], by = b.y[0], bz = b.z[0];
+#pragma omp simd
+    for (int l = 0; l < LANES; ++l)
+      m[l] = squared_distance(qx[l], qy[l], qz[l], bx, by, bz);
+  }
+  for (int64_t j = 1; j < b.n; ++j) {
+    const double bx = b.x[j], by = b.y[j], bz = b.z[j];
+#pragma omp simd
+    for (int l = 0; l < LANES; ++l) {
+      const double d = squared_distance(qx[l], qy[l], qz[l], bx, by, bz);
+      m[l] = d < m[l] ? d : m[l];
+    }
+  }
+  for (int l = 0; l < LANES; ++l)
+    out[l] = m[l];
+}
+
+/* ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)): the canonical sum of the lanes. */
+static double lanes_sum(const double lane[LANES])
+{
+  double v[LANES];
+  for (int l = 0; l < LANES; ++l)
+    v[l] = lane[l];
+  for (int width = LANES / 2; width >= 1; width /= 2)
+    for (int l = 0; l < width; ++l)
+      v[l] = v[2 * l] + v[2 * l + 1];
+  return v[0];
+}
+
+static double lanes_max(const double lane[LANES])
+{
+  double m = lane[0];
+  for (int l = 1; l < LANES; ++l)
+    m = lane[l] > m ? lane[l] : m;
+  return m;
+}
+
+/* d(a->b). Terms go to lanes in the canonical order whichever path computes them (a block of LANES
+ * brute-force minima, or tree queries one point at a time). Partial sums of non-negative terms only
+ * grow, in floating point too (rounding is monotonic), so an early exit never drops a value that
+ * would not exceed stop. */
+static int directed(const directed_query *q, double *value)
+{
+  const cluster_view a = q->a, b = q->b;
+  const int use_tree = b.tree.split_value != NULL;
+  double lane[LANES];
+  for (int l = 0; l < LANES; ++l)
+    lane[l] = 0.0;
+  int64_t hint = -1;
+  int64_t i = 0;
+  for (; i < a.n; i += LANES) {
+    const int count = a.n - i < LANES ? (int)(a.n - i) : LANES;
+    double t[LANES];
+    if (count == LANES && !use_tree) {
+      nearest_block_scan(a, i, b, t);
+    } else {
+      for (int l = 0; l < count; ++l)
+        t[l] = nearest_point(b, a.x[i + l], a.y[i + l], a.z[i + l], hint, &hint);
+    }
+    if (!q->squared) {
+#pragma omp simd
+      for (int l = 0; l < LANES; ++l)
+        t[l] = sqrt(t[l]);
+    }
+    if (q->hausdorff) {
+      for (int l = 0; l < count; ++l)
+        lane[l] = t[l] > lane[l] ? t[l] : lane[l];
+      if (lanes_max(lane) > q->stop)
+        return 0;
+    } else {
+      for (int l = 0; l < count; ++l)
+        lane[l] += t[l];
+      if ((q->base + lanes_sum(lane) / (double)a.n) * q->scale > q->stop)
+        return 0;
+    }
+  }
+  *value = q->hausdorff ? lanes_max(lane) : lanes_sum(lane) / (double)a.n;
+  return 1;
+}
+
+const simd_kernels KERNELS_TABLE = {KERNELS_NAME, directed, nearest_entry};
