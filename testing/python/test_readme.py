@@ -12,7 +12,13 @@ The examples run in a scratch directory holding a copy of data/ and links `build
 their outputs stay out of the source tree. Python blocks run with pvpython; C blocks are saved under
 the file name their first comment gives (`/* match.c: ... */`) for the shell commands that follow
 to compile; shell commands run with bash; `script.py` in a command is the README's first pvpython
-example, saving .pvtu files as the README says to under MPI.
+example that saves files, saving .pvtu files as the README says to under MPI.
+
+`cmake --install build` runs with DESTDIR set to a staging directory, never into the system. The
+examples after it see that install as they would the real one: pkg-config and the dynamic loader
+look there, and Python blocks that load the plugin by name run in a copy of pvpython placed in the
+staged bin directory, which reads the staged paraview.conf as the system's pvpython reads
+/usr/bin/paraview.conf.
 """
 import os
 import re
@@ -38,6 +44,7 @@ EXPECTED_OUTPUT = {
     "build/bin/scipar-match data/seed_left.vtp data/seed_left_next.vtp -o out": r"^pairs: 50 \(50 mutual\)",
     "build/bin/scipar-match data/seed_left.csv data/seed_left_next.csv": r"^pairs: 50 \(50 mutual\), metric Hausdorff",
     "build/bin/scipar-match --help": r"Usage|usage",
+    "print(servermanager.Fetch(matching, idx=2).GetNumberOfRows(), 'pairs')": r"^\d+ pairs$",
     "./match": r"^7 -> 2: 0\.455 \(mutual\)\n8 -> 1: 0\.539 \(mutual\)$",
 }
 
@@ -74,26 +81,63 @@ def check_output(example, output, what):
             raise Failure(f"{what}: expected output matching {pattern!r}, got:\n{output}")
 
 
+def cache_value(build, name):
+    with open(os.path.join(build, "CMakeCache.txt")) as handle:
+        return re.search(rf"^{name}:\w+=(.*)$", handle.read(), re.M).group(1)
+
+
+class Staged:
+    """`cmake --install build` into a staging directory, and what the examples after it need to
+    use that install as the real one."""
+
+    def __init__(self, scratch, build):
+        self.stage = os.path.join(scratch, "stage")
+        root = self.stage + cache_value(build, "CMAKE_INSTALL_PREFIX")
+        self.libdir = os.path.join(root, cache_value(build, "CMAKE_INSTALL_LIBDIR"))
+        self.bindir = os.path.join(root, cache_value(build, "CMAKE_INSTALL_BINDIR"))
+        self.pvpython = None
+
+    def install(self, command, scratch, what):
+        output = run(["bash", "-c", command], scratch, what, {"DESTDIR": self.stage})
+        real = os.path.realpath(shutil.which("pvpython"))
+        self.pvpython = os.path.join(self.bindir, os.path.basename(real))
+        shutil.copy2(real, self.pvpython)
+        return output
+
+    def environment(self):
+        if not self.pvpython:
+            return {}
+        return {"PKG_CONFIG_PATH": os.path.join(self.libdir, "pkgconfig"), "LD_LIBRARY_PATH": self.libdir}
+
+
 def main():
     repository, build = sys.argv[1], sys.argv[2]
     with open(os.path.join(repository, "README.md")) as handle:
         readme = handle.read()
     pvpython = shutil.which("pvpython")
     ran, skipped = [], []
+    mpi = {"OMPI_MCA_rmaps_base_oversubscribe": "1", "OMPI_ALLOW_RUN_AS_ROOT": "1",
+           "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
     with tempfile.TemporaryDirectory() as scratch:
         shutil.copytree(os.path.join(repository, "data"), os.path.join(scratch, "data"))
         os.symlink(os.path.abspath(build), os.path.join(scratch, "build"))
         os.symlink(os.path.join(os.path.abspath(repository), "core"), os.path.join(scratch, "core"))
-        python_examples = [text for language, text in blocks(readme) if language == "python"]
+        saving = [text for language, text in blocks(readme) if language == "python" and "SaveData" in text]
         with open(os.path.join(scratch, "script.py"), "w") as handle:
-            handle.write(python_examples[0].replace(".vtu'", ".pvtu'"))
+            handle.write(saving[0].replace(".vtu'", ".pvtu'"))
+        staged = Staged(scratch, build)
         for number, (language, text) in enumerate(blocks(readme), 1):
             what = f"README block {number} ({language or 'plain'})"
             if language == "python":
                 path = os.path.join(scratch, f"example_{number}.py")
                 with open(path, "w") as handle:
                     handle.write(text)
-                output = run([pvpython, "--dr", "--force-offscreen-rendering", path], scratch, what)
+                interpreter = pvpython
+                if "LoadDistributedPlugin" in text:
+                    if not staged.pvpython:
+                        raise Failure(f"{what} loads the installed plugin before the README installs it")
+                    interpreter = staged.pvpython
+                output = run([interpreter, "--dr", "--force-offscreen-rendering", path], scratch, what)
                 check_output(text, output, what)
                 ran.append(what)
             elif language == "sh":
@@ -101,11 +145,13 @@ def main():
                     if command in SETUP:
                         skipped.append(command)
                         continue
-                    # Open MPI refuses more ranks than cores unless told; the README's 4 ranks run
-                    # on any machine with oversubscription allowed.
-                    output = run(["bash", "-c", command], scratch, f"{what}: {command}",
-                                 {"OMPI_MCA_rmaps_base_oversubscribe": "1",
-                                  "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"})
+                    if command.startswith("cmake --install"):
+                        output = staged.install(command, scratch, f"{what}: {command}")
+                    else:
+                        # Open MPI refuses more ranks than cores unless told: the README's 4 ranks
+                        # run on any machine with oversubscription allowed.
+                        output = run(["bash", "-c", command], scratch, f"{what}: {command}",
+                                     dict(mpi, **staged.environment()))
                     check_output(command, output, f"{what}: {command}")
                     ran.append(command)
             elif language == "c":
