@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # toolchain; clang for the sanitizer and libFuzzer build of the core
   build-essential cmake git clang
+  # the install test builds a C program against the installed library with pkg-config
+  pkgconf
   # ParaView 5.11 SDK, GUI, pvpython/pvbatch
   paraview paraview-dev python3-paraview
   # what paraview-dev's CMake config asks for but does not pull in

@@ -11,6 +11,8 @@ Optional argument: the output directory (default: data/ of this repository).
   ids renumbered to a permutation of 100..149, point array TrueClusterId = the original id. The script
   checks by brute force that each moved cluster and its original are each other's nearest (Max
   Chamfer) and fails otherwise.
+- seed_left.csv, seed_left_next.csv: the same two clouds as CSV (header x,y,z,label; the next
+  frame also true_label), for the command line's CSV input.
 
 Files are written with vtkXMLPolyDataWriter in inline binary mode (appended mode, VTK's default, has
 been seen not to read back with Debian's ParaView 5.11) and read back to check them. Each point also gets a vertex cell, so the
@@ -99,6 +101,15 @@ def write_cloud(path, points, arrays):
     check_read_back(path, points, arrays)
 
 
+def write_csv(path, points, columns):
+    """A header row, then one row per point: x, y, z at full precision and the integer columns."""
+    with open(path, "w", newline="") as handle:
+        handle.write(",".join(["x", "y", "z", *columns]) + "\n")
+        for i, point in enumerate(points):
+            values = [repr(float(c)) for c in point] + [str(int(v[i])) for v in columns.values()]
+            handle.write(",".join(values) + "\n")
+
+
 def check_read_back(path, points, arrays):
     reader = vtkXMLPolyDataReader()
     reader.SetFileName(path)
@@ -123,13 +134,16 @@ def main():
 
     points, ids = stack(left, range(len(left)))
     write_cloud(os.path.join(out, "seed_left.vtp"), points, {"ClusterId": ids})
+    write_csv(os.path.join(out, "seed_left.csv"), points, {"label": ids})
     points, ids = stack(right, range(len(right)))
     write_cloud(os.path.join(out, "seed_right.vtp"), points, {"ClusterId": ids})
     points, ids = stack(moved, new_ids)
     _, true_ids = stack(moved, true_index)
     write_cloud(os.path.join(out, "seed_left_next.vtp"), points, {"ClusterId": ids, "TrueClusterId": true_ids})
+    write_csv(os.path.join(out, "seed_left_next.csv"), points, {"label": ids, "true_label": true_ids})
     print(f"make_sample_data: wrote seed_left.vtp ({sum(map(len, left))} points), seed_right.vtp "
-          f"({sum(map(len, right))} points), seed_left_next.vtp ({sum(map(len, moved))} points) to {out}")
+          f"({sum(map(len, right))} points), seed_left_next.vtp ({sum(map(len, moved))} points) and the "
+          f"CSV copies of seed_left and seed_left_next to {out}")
 
 
 if __name__ == "__main__":

@@ -49,11 +49,18 @@ call_clock call_clock_start(void)
   return (call_clock){clock_seconds(CLOCK_MONOTONIC), clock_seconds(CLOCK_PROCESS_CPUTIME_ID)};
 }
 
+call_clock call_clock_elapsed(call_clock start)
+{
+  return (call_clock){clock_seconds(CLOCK_MONOTONIC) - start.wall,
+                      clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - start.cpu};
+}
+
 void call_clock_stop(call_clock start, int num_threads, scipar_result *result)
 {
+  const call_clock elapsed = call_clock_elapsed(start);
   result->num_threads = num_threads;
-  result->wall_seconds = clock_seconds(CLOCK_MONOTONIC) - start.wall;
-  result->cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - start.cpu;
+  result->wall_seconds = elapsed.wall;
+  result->cpu_seconds = elapsed.cpu;
 }
 
 scipar_status result_fail(scipar_result *result, scipar_status status, const char *format, ...)

@@ -33,5 +33,7 @@ typedef struct call_clock {
 } call_clock;
 call_clock call_clock_start(void);
 void call_clock_stop(call_clock start, int num_threads, scipar_result *result);
+/* The wall and CPU seconds since start, for entry points with results of their own. */
+call_clock call_clock_elapsed(call_clock start);
 
 #endif
