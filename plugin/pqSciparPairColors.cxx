@@ -47,11 +47,18 @@ void PairColor(long long i, double rgb[3])
   rgb[2] = color.blueF();
 }
 
+// The display's proxy when it can colour by an array, or null. Its member functions are used, not
+// the static helpers taking any proxy: ParaView 5.13 moved those to vtkSMColorMapEditorHelper.
+vtkSMPVRepresentationProxy* ColorableProxy(pqDataRepresentation* representation)
+{
+  return vtkSMPVRepresentationProxy::SafeDownCast(representation->getProxy());
+}
+
 // The colour map of a visible display coloured by an array named PairIndex, or null.
 vtkSMProxy* PairIndexLookupTable(pqDataRepresentation* representation)
 {
-  vtkSMProxy* proxy = representation->getProxy();
-  if (!representation->isVisible() || !vtkSMPVRepresentationProxy::GetUsingScalarColoring(proxy))
+  vtkSMPVRepresentationProxy* proxy = ColorableProxy(representation);
+  if (!representation->isVisible() || !proxy || !proxy->GetUsingScalarColoring())
   {
     return nullptr;
   }
@@ -62,8 +69,8 @@ vtkSMProxy* PairIndexLookupTable(pqDataRepresentation* representation)
 // The largest PairIndex a display shows (-1: none, or no usable array).
 long long MaxPairIndex(pqDataRepresentation* representation)
 {
-  vtkPVArrayInformation* info =
-    vtkSMPVRepresentationProxy::GetArrayInformationForColorArray(representation->getProxy());
+  vtkSMPVRepresentationProxy* proxy = ColorableProxy(representation);
+  vtkPVArrayInformation* info = proxy ? proxy->GetArrayInformationForColorArray() : nullptr;
   if (!info || info->GetNumberOfComponents() != 1)
   {
     return -1;

@@ -291,13 +291,15 @@ def test_csv():
     source_csv = os.path.join(WORK, "source.csv")
     with open(source_csv, "w", newline="") as handle:               # CRLF, quoted header, spaces
         handle.write('\ufeff"x", "y" ,z,label,mass\r\n')
-        for p, i in zip(source_points, source_ids):
+        # tolist(): Python floats, whose repr is the shortest exact text in every NumPy (NumPy 2's
+        # repr of its own scalars is np.float64(...)).
+        for p, i in zip(source_points.tolist(), source_ids.tolist()):
             handle.write(f"{p[0]!r}, {p[1]!r},{p[2]!r},{i},1.5\r\n")
         handle.write("\r\n")
     target_csv = os.path.join(WORK, "target.csv")
     with open(target_csv, "w") as handle:                           # ParaView's names, float ids
         handle.write('"cid","Points:0","Points:1","Points:2"\n')
-        for p, i in zip(target_points, target_ids):
+        for p, i in zip(target_points.tolist(), target_ids.tolist()):
             handle.write(f"{float(i)!r},{p[0]!r},{p[1]!r},{p[2]!r}\n")
 
     out = fresh("csv")
