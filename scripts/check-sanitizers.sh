@@ -12,7 +12,8 @@ CC=clang cmake -S "$root" -B "$build" -DSCIPAR_BUILD_PLUGIN=OFF -DSCIPAR_SANITIZ
   -DSCIPAR_FUZZ=ON -DSCIPAR_FUZZ_SECONDS="${SCIPAR_FUZZ_SECONDS:-60}" \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="$flags" >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null
-# libgomp's thread pool is not known to LeakSanitizer's suppressions: it keeps its threads on purpose.
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+# Full stacks, so that the suppression of libomp's own team allocations matches them alone.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0
+export LSAN_OPTIONS=suppressions=$root/testing/core/libomp-internal.supp
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$build" --output-on-failure
