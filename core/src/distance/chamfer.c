@@ -24,6 +24,18 @@ int chamfer_bounded(cluster_view a, cluster_view b, scipar_metric metric, int sq
   return 1;
 }
 
+int chamfer_one_sided_bounded(cluster_view a, cluster_view b, scipar_metric metric, int squared, double stop,
+                              double *value)
+{
+  const directed_query q = {a, b, squared, metric == SCIPAR_METRIC_HAUSDORFF, 0.0,
+                            metric == SCIPAR_METRIC_SUM ? 2.0 : 1.0, stop};
+  double ab;
+  if (!simd_kernels_get()->directed(&q, &ab))
+    return 0;
+  *value = ab * q.scale;
+  return 1;
+}
+
 double scipar_chamfer(const double *a, size_t num_a, const double *b, size_t num_b,
                       scipar_metric metric, int squared)
 {

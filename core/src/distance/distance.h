@@ -18,4 +18,11 @@
 int chamfer_bounded(cluster_view a, cluster_view b, scipar_metric metric, int squared, double stop,
                     double *value);
 
+/* The one-sided value of a towards b: how far a's points lie from b, in the metric's units (the value
+ * the metric would give if both directions equalled d(a->b): d(a->b) for Max and Mean, 2 d(a->b) for
+ * Sum, the largest nearest-point distance from a for Hausdorff). Small when a lies near or inside b,
+ * whatever b holds besides. Same contract as chamfer_bounded. */
+int chamfer_one_sided_bounded(cluster_view a, cluster_view b, scipar_metric metric, int squared, double stop,
+                              double *value);
+
 #endif
