@@ -72,7 +72,7 @@ scipar_status result_fail(scipar_result *result, scipar_status status, const cha
   return status;
 }
 
-static const char *cloud_problem(const scipar_cloud *cloud)
+const char *cloud_problem(const scipar_cloud *cloud)
 {
   if (!cloud)
     return "is missing (NULL)";

@@ -14,6 +14,10 @@
 scipar_status check_arguments(const scipar_cloud *source, const scipar_cloud *target,
                               const scipar_options *options, scipar_result *result);
 
+/* What is wrong with a cloud as given ("is missing (NULL)", "has points but no cluster labels (NULL)",
+ * ...), or NULL when it can be used. */
+const char *cloud_problem(const scipar_cloud *cloud);
+
 /* Writes a printf-style message into result->message and returns status. */
 scipar_status result_fail(scipar_result *result, scipar_status status, const char *format, ...);
 
