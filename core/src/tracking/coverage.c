@@ -2,7 +2,8 @@
  * unlinked on one side is explained by a cluster on the other side that it lies near.
  *
  * "a lies near b" when the one-sided value of a towards b (how far a's points lie from b, in the
- * metric's units: chamfer_one_sided_bounded) is within the gate, whatever else b holds. A part of a
+ * metric's units: chamfer_one_sided_bounded) is within the step's cover threshold (gate.c: the gate
+ * when MaxLinkDistance is given), whatever else b holds. A part of a
  * cluster that divided lies near the cluster it came from; a cluster that was absorbed lies near the
  * one that absorbed it. Each side's Chamfer value can be far above the gate while its one-sided
  * value is small: that is why the assignment alone leaves these unlinked.
@@ -32,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* For each queried cluster, the cluster of `to` it lies nearest within the gate (-1 if none). */
+/* For each queried cluster, the cluster of `to` it lies nearest within the threshold (-1 if none). */
 static scipar_status nearest_cover(const step_context *s, const cluster_set *from, const int64_t *subset, size_t count,
                                    const cluster_set *to, const cluster_hierarchy *to_hierarchy, double gate,
                                    int64_t *nearest)
@@ -157,7 +158,7 @@ scipar_status find_splits_and_merges(const step_context *s, step_links *links)
     if (links->cur_prev[c] < 0 && links->cur_lost[c] < 0)
       subset[count++] = (int64_t)c;
   if (status == SCIPAR_OK && count > 0 && np > 0)
-    status = nearest_cover(s, s->cur, subset, count, s->prev, s->prev_hierarchy, links->gate, nearest);
+    status = nearest_cover(s, s->cur, subset, count, s->prev, s->prev_hierarchy, links->gates.cover, nearest);
   if (status == SCIPAR_OK && count > 0 && np > 0) {
     group_by(nearest, count, np, start, order);
     for (size_t p = 0; p < np; ++p) {
@@ -177,7 +178,7 @@ scipar_status find_splits_and_merges(const step_context *s, step_links *links)
     if (links->prev_next[p] < 0 && !is_parent[p])
       subset[count++] = (int64_t)p;
   if (status == SCIPAR_OK && count > 0 && nc > 0)
-    status = nearest_cover(s, s->prev, subset, count, s->cur, s->cur_hierarchy, links->gate, nearest);
+    status = nearest_cover(s, s->prev, subset, count, s->cur, s->cur_hierarchy, links->gates.cover, nearest);
   if (status == SCIPAR_OK && count > 0 && nc > 0) {
     group_by(nearest, count, nc, start, order);
     for (size_t c = 0; c < nc; ++c) {

@@ -1,12 +1,13 @@
 /* Gap closing: a track missing from the last steps (at most max_gap of them) continues into a new
- * cluster that nothing else continues, when its last cluster, moved on by the track's velocity to the
- * new step's time, lies within the gate of it. The same assignment as between consecutive steps
- * arbitrates (rows: the lost tracks, columns: the unlinked clusters, "no link" at the gate), as
- * TrackMate's gap closing does after its frame-to-frame linking. The link distance recorded is the
+ * cluster when its last cluster, moved on by the track's velocity to the new step's time, lies within
+ * the gate of it. The lost tracks are extra rows of the assignment that links consecutive steps
+ * (links.c), at their moved Chamfer values: they compete with the previous step's clusters for the
+ * new ones, so a cluster that reappears where its motion takes it is not given to a neighbour that
+ * vanishes at the same step (TrackMate closes gaps in a second assignment, after frame-to-frame
+ * linking has already handed such a cluster to the neighbour). The link distance recorded is the
  * Chamfer value to the last cluster as it was seen, not moved. */
 #include "tracking/tracking.h"
 
-#include "assignment/assignment.h"
 #include "distance/distance.h"
 #include "search/nearby_pairs.h"
 
@@ -59,75 +60,23 @@ static scipar_status unmoved_distance(const step_context *s, const lost_track *l
   return SCIPAR_OK;
 }
 
-scipar_status close_gaps(const step_context *s, const scipar_tracker *tracker, double time, step_links *links,
-                         char *message, size_t message_size)
+scipar_status lost_candidates(const step_context *s, const scipar_tracker *tracker, double time, double gate,
+                             pair_list *pairs)
 {
-  const size_t nc = s->cur->num_clusters;
-  /* The new clusters nothing continues, as the assignment's columns. */
-  int64_t *column_of = malloc((nc + 1) * sizeof *column_of), *orphans = malloc((nc + 1) * sizeof *orphans);
-  if (!column_of || !orphans) {
-    free(column_of), free(orphans);
-    return SCIPAR_ERROR_OUT_OF_MEMORY;
-  }
-  size_t num_orphans = 0;
-  for (size_t c = 0; c < nc; ++c) {
-    column_of[c] = links->cur_prev[c] < 0 ? (int64_t)num_orphans : -1;
-    if (links->cur_prev[c] < 0)
-      orphans[num_orphans++] = (int64_t)c;
-  }
-  if (num_orphans == 0) {
-    free(column_of), free(orphans);
-    return SCIPAR_OK;
-  }
+  memset(pairs, 0, sizeof *pairs);
   cluster_set lost_set;
   scipar_status status = moved_lost_clusters(tracker, time, s->num_threads, &lost_set);
-  if (status != SCIPAR_OK) {
-    free(column_of), free(orphans);
+  if (status != SCIPAR_OK)
     return status;
-  }
-  const size_t nl = lost_set.num_clusters; /* == tracker->num_lost: every lost cluster has points */
-  const pair_query q = {&lost_set, NULL, nl, s->cur, s->cur_hierarchy, s->options->metric, s->options->squared,
-                        PAIR_CHAMFER, links->gate, 0};
-  pair_list pairs;
-  status = nearby_pairs(&q, s->num_threads, s->progress, &pairs);
-  int64_t *link_row = NULL, *link_col = NULL, *row_to_col = NULL, *col_to_row = NULL;
-  double *link_cost = NULL, *no_link = NULL;
-  size_t num_links = 0;
-  if (status == SCIPAR_OK) {
-    const size_t most = nl > num_orphans ? nl : num_orphans;
-    link_row = malloc((pairs.count + 1) * sizeof *link_row);
-    link_col = malloc((pairs.count + 1) * sizeof *link_col);
-    link_cost = malloc((pairs.count + 1) * sizeof *link_cost);
-    no_link = malloc((most + 1) * sizeof *no_link);
-    row_to_col = malloc((nl + 1) * sizeof *row_to_col);
-    col_to_row = malloc((num_orphans + 1) * sizeof *col_to_row);
-    if (!link_row || !link_col || !link_cost || !no_link || !row_to_col || !col_to_row)
-      status = SCIPAR_ERROR_OUT_OF_MEMORY;
-    else
-      for (size_t i = 0; i < most; ++i)
-        no_link[i] = links->gate;
-  }
-  if (status == SCIPAR_OK) {
-    for (size_t l = 0; l < nl; ++l)
-      for (int64_t i = pairs.offsets[l]; i < pairs.offsets[l + 1]; ++i)
-        if (column_of[pairs.to[i]] >= 0) {
-          link_row[num_links] = (int64_t)l;
-          link_col[num_links] = column_of[pairs.to[i]];
-          link_cost[num_links++] = pairs.value[i];
-        }
-    const assignment_problem problem = {nl, num_orphans, no_link, no_link, num_links, link_row, link_col, link_cost};
-    status = assignment_solve(&problem, s->num_threads, row_to_col, col_to_row, NULL, message, message_size);
-  }
-  for (size_t l = 0; status == SCIPAR_OK && l < nl; ++l) {
-    if (row_to_col[l] < 0)
-      continue;
-    const int64_t c = orphans[row_to_col[l]];
-    links->cur_lost[c] = (int64_t)l;
-    status = unmoved_distance(s, &tracker->lost[l], c, &links->cur_distance[c]);
-  }
-  pair_list_free(&pairs);
+  /* Every lost cluster has points: lost_set's clusters are tracker->lost's, in order. */
+  const pair_query q = {&lost_set, NULL, lost_set.num_clusters, s->cur, s->cur_hierarchy, s->options->metric,
+                        s->options->squared, PAIR_CHAMFER, gate, 0};
+  status = nearby_pairs(&q, s->num_threads, s->progress, pairs);
   cluster_set_free(&lost_set);
-  free(column_of), free(orphans), free(link_row), free(link_col), free(link_cost), free(no_link);
-  free(row_to_col), free(col_to_row);
   return status;
+}
+
+scipar_status gap_link_distance(const step_context *s, const lost_track *lost, int64_t c, double *value)
+{
+  return unmoved_distance(s, lost, c, value);
 }

@@ -1,4 +1,4 @@
-/* The gate chosen from the data (MaxLinkDistance 0), at every step.
+/* The gates chosen from the data (MaxLinkDistance 0), at every step.
  *
  * For each cluster p of the previous step, n1(p) and n2(p) are its least and second least Chamfer
  * values to the new step's clusters. A cluster that continues has n1 at its own motion and change of
@@ -19,6 +19,11 @@
  * - The second term is half the typical distance to a wrong candidate: a link is allowed whenever it
  *   is at most half as far as what a typical cluster could confuse it with. It keeps the gate open
  *   for the few that move when most clusters stand still (n1 near 0).
+ *
+ * Splits and merges (coverage.c) ask whether one cluster lies near another, by its one-sided value:
+ * "near" is within the first term alone (the links' own scale, 4 x the median confident link; the
+ * link gate when no link is confident), not within half the distance to a wrong candidate, which
+ * would call merged any cluster that vanishes beside another.
  *
  * Medians are nearest-rank (the ceil(n / 2)-th smallest): the gate is one of the values times a
  * constant, the same on every run. n2 is INFINITY when the new step has one cluster: the ratio test
@@ -42,13 +47,14 @@ static double median(double *values, size_t n)
   return values[(n + 1) / 2 - 1];
 }
 
-double gate_from_nearest(const double *n1, const double *n2, const unsigned char *mutual, size_t num_prev)
+int gates_from_nearest(const double *n1, const double *n2, const unsigned char *mutual, size_t num_prev,
+                       step_gates *gates)
 {
   double *confident = malloc((num_prev + 1) * sizeof *confident);
   double *second = malloc((num_prev + 1) * sizeof *second);
   if (!confident || !second) {
     free(confident), free(second);
-    return -2.0;
+    return -1;
   }
   size_t num_confident = 0, num_second = 0;
   for (size_t p = 0; p < num_prev; ++p) {
@@ -57,13 +63,12 @@ double gate_from_nearest(const double *n1, const double *n2, const unsigned char
     if (isfinite(n2[p]))
       second[num_second++] = n2[p];
   }
-  double gate = -1.0;
-  if (num_confident > 0)
-    gate = 4.0 * median(confident, num_confident);
-  if (num_second > 0) {
-    const double half = 0.5 * median(second, num_second);
-    gate = half > gate ? half : gate;
-  }
+  const double typical = num_confident > 0 ? 4.0 * median(confident, num_confident) : -1.0;
+  const double apart = num_second > 0 ? 0.5 * median(second, num_second) : -1.0;
   free(confident), free(second);
-  return gate;
+  if (typical < 0.0 && apart < 0.0)
+    return 0;
+  gates->link = typical > apart ? typical : apart;
+  gates->cover = typical >= 0.0 ? typical : gates->link;
+  return 1;
 }

@@ -73,7 +73,8 @@ static int64_t least_of(const pair_list *list, size_t k)
 
 /* The gate from the data: each P cluster's two least values come with the first pass (`first`);
  * mutual nearest needs each C cluster's nearest too, one more pass. */
-static scipar_status gate_from_data(const step_context *s, const pair_list *first, double fallback, double *gate)
+static scipar_status gates_from_data(const step_context *s, const pair_list *first, step_gates fallback,
+                                     step_gates *gates)
 {
   const scipar_tracking_options *o = s->options;
   const size_t np = s->prev->num_clusters, nc = s->cur->num_clusters;
@@ -84,7 +85,7 @@ static scipar_status gate_from_data(const step_context *s, const pair_list *firs
     return status;
   double *n1 = malloc((np + 1) * sizeof *n1), *n2 = malloc((np + 1) * sizeof *n2);
   unsigned char *mutual = malloc(np + 1);
-  double chosen = -2.0;
+  int chosen = -1;
   if (n1 && n2 && mutual) {
     for (size_t p = 0; p < np; ++p) {
       n1[p] = first->best[2 * p];
@@ -92,17 +93,18 @@ static scipar_status gate_from_data(const step_context *s, const pair_list *firs
       const int64_t c = least_of(first, p);
       mutual[p] = c >= 0 && least_of(&reverse, (size_t)c) == (int64_t)p;
     }
-    chosen = gate_from_nearest(n1, n2, mutual, np);
+    chosen = gates_from_nearest(n1, n2, mutual, np, gates);
   }
   free(n1), free(n2), free(mutual);
   pair_list_free(&reverse);
-  if (chosen < -1.5)
+  if (chosen < 0)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
-  *gate = chosen >= 0.0 ? chosen : fallback;
+  if (chosen == 0)
+    *gates = fallback;
   return SCIPAR_OK;
 }
 
-scipar_status frame_candidates(const step_context *s, double fallback_gate, double *gate, int64_t **link_row,
+scipar_status frame_candidates(const step_context *s, step_gates fallback, step_gates *gates, int64_t **link_row,
                                int64_t **link_col, double **link_cost, size_t *num_links)
 {
   const scipar_tracking_options *o = s->options;
@@ -125,11 +127,12 @@ scipar_status frame_candidates(const step_context *s, double fallback_gate, doub
   scipar_status status = nearby_pairs(&q, s->num_threads, s->progress, &first);
   if (status != SCIPAR_OK)
     return status;
-  *gate = o->max_link_distance;
+  gates->link = gates->cover = o->max_link_distance;
   int64_t *again = NULL;
   size_t num_again = 0;
+  const double *gate = &gates->link;
   if (automatic) {
-    status = gate_from_data(s, &first, fallback_gate, gate);
+    status = gates_from_data(s, &first, fallback, gates);
     again = status == SCIPAR_OK ? malloc((np + 1) * sizeof *again) : NULL;
     if (!again) {
       pair_list_free(&first);
@@ -171,32 +174,68 @@ scipar_status frame_candidates(const step_context *s, double fallback_gate, doub
   return status;
 }
 
-scipar_status link_consecutive(const step_context *s, double fallback_gate, step_links *links, char *message,
-                               size_t message_size)
+scipar_status link_step(const step_context *s, const scipar_tracker *tracker, double time, step_links *links,
+                        char *message, size_t message_size)
 {
   const size_t np = s->prev->num_clusters, nc = s->cur->num_clusters;
+  const size_t nl = s->options->max_gap > 0 ? tracker->num_lost : 0;
   int64_t *link_row, *link_col;
   double *link_cost;
   size_t num_links;
-  scipar_status status = frame_candidates(s, fallback_gate, &links->gate, &link_row, &link_col, &link_cost, &num_links);
+  scipar_status status =
+    frame_candidates(s, tracker->last_gates, &links->gates, &link_row, &link_col, &link_cost, &num_links);
   if (status != SCIPAR_OK)
     return status;
+  /* The lost tracks are rows np .. np + nl - 1. */
+  pair_list lost;
+  memset(&lost, 0, sizeof lost);
+  if (nl > 0 && nc > 0)
+    status = lost_candidates(s, tracker, time, links->gates.link, &lost);
+  if (status == SCIPAR_OK && lost.count > 0) {
+    int64_t *rows = realloc(link_row, (num_links + lost.count + 1) * sizeof *rows);
+    link_row = rows ? rows : link_row;
+    int64_t *cols = realloc(link_col, (num_links + lost.count + 1) * sizeof *cols);
+    link_col = cols ? cols : link_col;
+    double *costs = realloc(link_cost, (num_links + lost.count + 1) * sizeof *costs);
+    link_cost = costs ? costs : link_cost;
+    if (!rows || !cols || !costs)
+      status = SCIPAR_ERROR_OUT_OF_MEMORY;
+    for (size_t l = 0; status == SCIPAR_OK && l < nl; ++l)
+      for (int64_t i = lost.offsets[l]; i < lost.offsets[l + 1]; ++i) {
+        link_row[num_links] = (int64_t)(np + l);
+        link_col[num_links] = lost.to[i];
+        link_cost[num_links++] = lost.value[i];
+      }
+  }
+  pair_list_free(&lost);
   /* Leaving a cluster unlinked costs the gate, on either side: any link within the gate costs less
    * than leaving both its ends unlinked (2 x gate), so links are made whenever the gate allows and
    * the assignment only arbitrates between competing ones (as TrackMate's alternative cost does). */
-  double *no_link = malloc((np > nc ? np : nc) * sizeof *no_link + 1);
-  if (!no_link)
+  const size_t rows = np + nl, most = rows > nc ? rows : nc;
+  double *no_link = malloc((most + 1) * sizeof *no_link);
+  int64_t *row_to_col = malloc((rows + 1) * sizeof *row_to_col);
+  if (status == SCIPAR_OK && (!no_link || !row_to_col))
     status = SCIPAR_ERROR_OUT_OF_MEMORY;
   if (status == SCIPAR_OK) {
-    for (size_t i = 0; i < (np > nc ? np : nc); ++i)
-      no_link[i] = links->gate;
-    const assignment_problem problem = {np, nc, no_link, no_link, num_links, link_row, link_col, link_cost};
-    status = assignment_solve(&problem, s->num_threads, links->prev_next, links->cur_prev, NULL, message, message_size);
+    for (size_t i = 0; i < most; ++i)
+      no_link[i] = links->gates.link;
+    const assignment_problem problem = {rows, nc, no_link, no_link, num_links, link_row, link_col, link_cost};
+    status = assignment_solve(&problem, s->num_threads, row_to_col, links->cur_prev, NULL, message, message_size);
   }
-  if (status == SCIPAR_OK)
+  if (status == SCIPAR_OK) {
     for (size_t l = 0; l < num_links; ++l)
-      if (links->prev_next[link_row[l]] == link_col[l])
+      if (row_to_col[link_row[l]] == link_col[l])
         links->cur_distance[link_col[l]] = link_cost[l];
-  free(no_link), free(link_row), free(link_col), free(link_cost);
+    memcpy(links->prev_next, row_to_col, np * sizeof *row_to_col);
+    for (size_t c = 0; c < nc; ++c)
+      if (links->cur_prev[c] >= (int64_t)np) {
+        const int64_t l = links->cur_prev[c] - (int64_t)np;
+        links->cur_prev[c] = -1;
+        links->cur_lost[c] = l;
+        status = status == SCIPAR_OK ? gap_link_distance(s, &tracker->lost[l], (int64_t)c, &links->cur_distance[c])
+                                     : status;
+      }
+  }
+  free(no_link), free(row_to_col), free(link_row), free(link_col), free(link_cost);
   return status;
 }

@@ -113,14 +113,12 @@ static scipar_status link_and_record(scipar_tracker *t, cluster_set *cur, cluste
   step_links links;
   scipar_status status = step_links_init(&links, prev->num_clusters, cur->num_clusters);
   if (status == SCIPAR_OK)
-    status = link_consecutive(&s, t->last_gate, &links, t->message, sizeof t->message);
-  if (status == SCIPAR_OK && t->options.max_gap > 0 && t->num_lost > 0)
-    status = close_gaps(&s, t, time, &links, t->message, sizeof t->message);
+    status = link_step(&s, t, time, &links, t->message, sizeof t->message);
   if (status == SCIPAR_OK && t->options.detect_splits_and_merges)
     status = find_splits_and_merges(&s, &links);
   if (status == SCIPAR_OK) {
-    t->gates[step] = links.gate;
-    t->last_gate = links.gate;
+    t->gates[step] = links.gates.link;
+    t->last_gates = links.gates;
     status = record_step(t, prev, cur, &links, step);
   }
   step_links_free(&links);

@@ -22,8 +22,15 @@
 #include "grouping/grouping.h"
 #include "scipar/tracking.h"
 #include "search/candidate_search.h"
+#include "search/nearby_pairs.h"
 
 /* ---- what the tracker keeps ---- */
+
+/* A step's thresholds, in the metric's units: links are allowed up to `link`; a cluster lies near
+ * another when its one-sided value is within `cover` (splits and merges, coverage.c). */
+typedef struct step_gates {
+  double link, cover;
+} step_gates;
 
 typedef struct track_record {
   int64_t start_step, end_step;
@@ -52,7 +59,7 @@ struct scipar_tracker {
   size_t num_steps, step_capacity;
   double *times, *gates;
   int64_t *step_offsets; /* [num_steps + 1] rows of each step */
-  double last_gate;      /* the latest gate computed, for steps that give no data to choose one */
+  step_gates last_gates; /* the latest chosen from the data, for steps that give no data to choose */
 
   cluster_set previous;  /* the latest step added, grouped */
   cluster_hierarchy previous_hierarchy;
@@ -79,7 +86,7 @@ struct scipar_tracker {
 /* The links between the previous step's clusters P and the new step's clusters C. */
 typedef struct step_links {
   size_t num_prev, num_cur;
-  double gate;
+  step_gates gates;
   int64_t *prev_next;        /* [num_prev] the C cluster continuing it, -1 */
   int64_t *prev_merged_into; /* [num_prev] the C cluster it merged into, -1 */
   int64_t *cur_prev;         /* [num_cur] the P cluster it continues, -1 */
@@ -100,27 +107,33 @@ typedef struct step_context {
   progress_state *progress;
 } step_context;
 
-/* The gate from the previous step to the new one: options->max_link_distance when set; otherwise
- * chosen from the data (gate.c), with fallback when the data choose nothing. Also gives the
+/* The gates from the previous step to the new one: options->max_link_distance (both) when set;
+ * otherwise chosen from the data (gate.c), with fallback when the data choose nothing. Also gives the
  * candidate links: every (p, c) of Chamfer value <= gate, by p then c (link_* arrays, *num_links;
  * the caller frees them). */
-scipar_status frame_candidates(const step_context *s, double fallback_gate, double *gate, int64_t **link_row,
+scipar_status frame_candidates(const step_context *s, step_gates fallback, step_gates *gates, int64_t **link_row,
                                int64_t **link_col, double **link_cost, size_t *num_links);
 
-/* The gate chosen from each P cluster's two least Chamfer values to C (n1, n2: INFINITY when C has
- * fewer clusters) and whether its nearest is mutual: see gate.c. Returns -1 when they choose none,
- * -2 when memory is short. */
-double gate_from_nearest(const double *n1, const double *n2, const unsigned char *mutual, size_t num_prev);
+/* The gates chosen from each P cluster's two least Chamfer values to C (n1, n2: INFINITY when C has
+ * fewer clusters) and whether its nearest is mutual: see gate.c. Returns 1, 0 when they choose none,
+ * -1 when memory is short. */
+int gates_from_nearest(const double *n1, const double *n2, const unsigned char *mutual, size_t num_prev,
+                       step_gates *gates);
 
-/* Links the new step to the previous one: frame_candidates, then the assignment with "no link"
- * costing the gate on each side. Fills links->prev_next, cur_prev, cur_distance and gate. */
-scipar_status link_consecutive(const step_context *s, double fallback_gate, step_links *links, char *message,
-                               size_t message_size);
+/* Links the new step (at `time`) to the previous one and to the tracker's lost tracks:
+ * frame_candidates, lost_candidates (when gaps are closed), then one assignment over both with "no
+ * link" costing the gate on each side. Fills links->gates, prev_next, cur_prev, cur_lost and
+ * cur_distance. */
+scipar_status link_step(const step_context *s, const scipar_tracker *tracker, double time, step_links *links,
+                        char *message, size_t message_size);
 
-/* Gap closing: the clusters of C still unlinked against the tracker's lost tracks, moved by their
- * velocity to the new step's time, by the same assignment. Fills links->cur_lost and cur_distance. */
-scipar_status close_gaps(const step_context *s, const scipar_tracker *tracker, double time, step_links *links,
-                         char *message, size_t message_size);
+/* Gap closing's candidates: every (lost track, C cluster) of Chamfer value <= gate, the lost track's
+ * last cluster moved by its velocity to `time` (gaps.c); lost tracks in tracker->lost's order. */
+scipar_status lost_candidates(const step_context *s, const scipar_tracker *tracker, double time, double gate,
+                              pair_list *pairs);
+
+/* The Chamfer value of a lost track's last cluster, as it was seen, and C cluster c. */
+scipar_status gap_link_distance(const step_context *s, const lost_track *lost, int64_t c, double *value);
 
 /* Splits and merges from one-sided coverage (coverage.c). Updates the links. */
 scipar_status find_splits_and_merges(const step_context *s, step_links *links);
