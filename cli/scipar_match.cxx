@@ -121,7 +121,8 @@ Outputs, in OUTDIR (VTK XML files in inline Binary mode, which ParaView 5.11 rea
 Exit status:
   0  success
   1  unreadable or invalid input (missing file, unknown extension, missing column or array,
-     non-integral ids, ...) or an output that cannot be written; the message names the problem
+     non-integral ids, ...), an output that cannot be written, or not enough memory; the message
+     names the problem
   2  a bad command line (unknown option, missing or bad option value)
 
 Examples:
@@ -631,12 +632,12 @@ int Run(const Options& options, MessageCollector* messages)
 
 int main(int argc, char* argv[])
 {
-  // VTK's messages go to the collector only, not also to vtkLogger's decorated standard error.
-  vtkLogger::SetStderrVerbosity(vtkLogger::VERBOSITY_OFF);
-  vtkNew<MessageCollector> messages;
-  vtkOutputWindow::SetInstance(messages);
   try
   {
+    // VTK's messages go to the collector only, not also to vtkLogger's decorated standard error.
+    vtkLogger::SetStderrVerbosity(vtkLogger::VERBOSITY_OFF);
+    vtkNew<MessageCollector> messages;
+    vtkOutputWindow::SetInstance(messages);
     Options options;
     if (!ParseCommandLine(argc, argv, options))
     {
@@ -648,6 +649,11 @@ int main(int argc, char* argv[])
   {
     std::cerr << Program << ": error: " << failure.Message << "\n";
     return failure.Status;
+  }
+  catch (const std::bad_alloc&)
+  {
+    std::cerr << Program << ": error: out of memory: the clouds need more memory than this process may use\n";
+    return 1;
   }
   catch (const std::exception& exception)
   {

@@ -13,11 +13,14 @@ MODE:
               columns, float-looking ids, extra columns): the same results as the same clouds as .vtp
   errors      bad input and bad options: the exit status (1 input, 2 command line) and a message
               naming the problem, the file and, for CSV, the line and column
+  out_of_memory  2 x 200,000 points under address-space limits from the least the program starts with
+              to the least the match succeeds with, every megabyte: success or "out of memory", exit 1
 Exits non-zero with a message on the first failure.
 """
 import csv
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -34,6 +37,7 @@ SOURCE = os.path.join(DATA, "seed_left.vtp")
 TARGET = os.path.join(DATA, "seed_left_next.vtp")
 RIGHT = os.path.join(DATA, "seed_right.vtp")
 OUTPUTS = ("source.vtu", "target.vtu", "pairs.csv", "links.vtp")
+MB = 1 << 20
 
 
 class Failure(Exception):
@@ -411,10 +415,56 @@ def test_errors():
         check("Try 'scipar-match --help'" in errors, f"{args}: no pointer to --help")
 
 
+def run_limited(limit, *args):
+    """Runs scipar-match with its address space limited to `limit` bytes: (status, stderr)."""
+    def limit_address_space():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
+    result = subprocess.run([EXE, *map(str, args)], capture_output=True, text=True, timeout=120,
+                            preexec_fn=limit_address_space)
+    return result.returncode, result.stderr
+
+
+def least_limit(works, low, high):
+    """The least limit (to 1 MB) in (low, high] for which works(limit) holds, works(high) being true."""
+    while high - low > MB:
+        middle = (low + high) // 2
+        low, high = (low, middle) if works(middle) else (middle, high)
+    return high
+
+
+def test_out_of_memory():
+    """With the address space limited anywhere between what the program needs to start and what the
+    match needs, every run either succeeds or exits 1 with an out-of-memory message: never a crash."""
+    rng = np.random.default_rng(3)
+    n, k = 200_000, 400
+    centres = rng.uniform(0, 1000, (k, 3))
+    ids = rng.integers(0, k, n)
+    points = centres[ids] + rng.normal(0, 2, (n, 3))
+    files = []
+    for name, xyz, labels in (("oom_source.csv", points, ids), ("oom_target.csv", points + 0.5, ids * 3 + 1)):
+        files.append(os.path.join(WORK, name))
+        with open(files[-1], "w") as handle:
+            handle.write("x,y,z,ClusterId\n")
+            np.savetxt(handle, np.column_stack([xyz, labels]), fmt=["%.17g"] * 3 + ["%d"], delimiter=",")
+    out = fresh("oom")
+    args = (*files, "-o", out, "--threads", "1")
+    start = least_limit(lambda limit: run_limited(limit, "--version")[0] == 0, 0, 1024 * MB)
+    enough = least_limit(lambda limit: run_limited(limit, *args)[0] == 0, start, 1024 * MB)
+    outcomes = {"out of memory": 0, "ok": 0}
+    for limit in range(start, enough, MB):
+        status, errors = run_limited(limit, *args)
+        check(status in (0, 1), f"limit {limit / MB:.0f} MB: exit status {status}: {errors[-300:]}")
+        check(status == 0 or (errors.startswith("scipar-match: error: ") and "out of memory" in errors),
+              f"limit {limit / MB:.0f} MB: {errors[-300:]}")
+        outcomes["ok" if status == 0 else "out of memory"] += 1
+    check(outcomes["out of memory"] > 10, f"the sweep saw too few failures: {outcomes}")
+    print(f"out_of_memory: starts from {start / MB:.0f} MB, matches from {enough / MB:.0f} MB; between: {outcomes}")
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     tests = {"help": test_help, "data_files": test_data_files, "options": test_options, "csv": test_csv,
-             "errors": test_errors}
+             "errors": test_errors, "out_of_memory": test_out_of_memory}
     try:
         tests[MODE]()
     except Failure as failure:
