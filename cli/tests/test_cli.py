@@ -13,6 +13,10 @@ MODE:
               columns, float-looking ids, extra columns): the same results as the same clouds as .vtp
   errors      bad input and bad options: the exit status (1 input, 2 command line) and a message
               naming the problem, the file and, for CSV, the line and column
+  outputs     an output never replaces an input (any path spelling, links); a failed write (file
+              size limit) leaves the previous outputs whole and no temporary file; new files get the
+              usual permissions; an output that is a symbolic link is replaced; a full standard
+              output is reported
   out_of_memory  2 x 200,000 points under address-space limits from the least the program starts with
               to the least the match succeeds with, every megabyte: success or "out of memory", exit 1
 Exits non-zero with a message on the first failure.
@@ -415,6 +419,84 @@ def test_errors():
         check("Try 'scipar-match --help'" in errors, f"{args}: no pointer to --help")
 
 
+def snapshot_files(directory):
+    """name -> bytes of every file in a directory (hidden ones too)."""
+    return {name: open(os.path.join(directory, name), "rb").read() for name in sorted(os.listdir(directory))
+            if os.path.isfile(os.path.join(directory, name))}
+
+
+def test_outputs():
+    """An output never replaces an input, whatever the path spelling; outputs are replaced all at
+    once or not at all; write failures and a full standard output are reported clearly."""
+    base = fresh("outputs")
+    data = os.path.join(base, "data")
+    os.makedirs(data)
+    # Inputs named as the outputs: the same directory, spelled three ways, a symbolic link to it,
+    # and a hard link.
+    for name, path in (("source.vtu", SOURCE), ("target.vtu", TARGET)):
+        with open(path, "rb") as handle, open(os.path.join(data, name), "wb") as copy:
+            copy.write(handle.read())
+    os.symlink(data, os.path.join(base, "link"))
+    hard = os.path.join(base, "hard")
+    os.makedirs(hard)
+    os.link(os.path.join(data, "target.vtu"), os.path.join(hard, "target.vtu"))
+    # They hold polydata: the CLI reads them through .vtp symbolic links.
+    source_in, target_in = (os.path.join(data, name + ".vtp") for name in ("source.vtu", "target.vtu"))
+    os.symlink("source.vtu", source_in)
+    os.symlink("target.vtu", target_in)
+    before = snapshot_files(data)
+    for out, role in ((data, "source"), (data + "/./", "source"), (os.path.join(base, "link"), "source"),
+                      (os.path.join(base, "..", os.path.basename(base), "data"), "source"), (hard, "target")):
+        _, errors = run(source_in, target_in, "-o", out, expect=2)
+        check(f"would replace the {role} input" in errors and "choose another output directory" in errors,
+              f"-o {out}: {errors}")
+    check(snapshot_files(data) == before, "an input was modified")
+    check(sorted(os.listdir(hard)) == ["target.vtu"], f"files appeared in {hard}: {os.listdir(hard)}")
+
+    # A first run, then a second that cannot write (file size limit): the first run's outputs stay
+    # whole, and no temporary file is left.
+    out = os.path.join(base, "out")
+    run(SOURCE, RIGHT, "-o", out)
+    first = snapshot_files(out)
+    check(sorted(first) == sorted(OUTPUTS), f"outputs: {sorted(first)}")
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20 * 1024, resource.RLIM_INFINITY))
+    result = subprocess.run([EXE, SOURCE, RIGHT, "-o", out, "--metric", "Sum"], capture_output=True, text=True,
+                            timeout=120, preexec_fn=limit_file_size)
+    check(result.returncode == 1 and result.stderr.startswith("scipar-match: error: ") and
+          "source.vtu: cannot write: File too large" in result.stderr,
+          f"file size limit: status {result.returncode}, {result.stderr!r}")
+    check("vtkExecutive" not in result.stderr and "Debug: Off" not in result.stderr, f"raw VTK output: {result.stderr}")
+    check(snapshot_files(out) == first, "a failed run changed or left files in the output directory")
+
+    # New files get the permissions any new file gets (here umask 022: rw-r--r--).
+    fresh_out = fresh("outputs_mode")
+    subprocess.run([EXE, SOURCE, RIGHT, "-o", fresh_out], check=True, capture_output=True,
+                   preexec_fn=lambda: os.umask(0o022))
+    modes = {name: oct(os.stat(os.path.join(fresh_out, name)).st_mode & 0o777) for name in OUTPUTS}
+    check(set(modes.values()) == {"0o644"}, f"output permissions: {modes}")
+
+    # An output that is a symbolic link (here to /dev/full) is replaced by the new file.
+    os.remove(os.path.join(out, "source.vtu"))
+    os.symlink("/dev/full", os.path.join(out, "source.vtu"))
+    run(SOURCE, RIGHT, "-o", out)
+    check(not os.path.islink(os.path.join(out, "source.vtu")) and read_xml(os.path.join(out, "source.vtu")),
+          "the symbolic link should have been replaced by the output")
+
+    # The summary to a full device: said, and exit 1.
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([EXE, SOURCE, RIGHT, "-o", out], stdout=full, stderr=subprocess.PIPE, text=True,
+                                timeout=120)
+    check(result.returncode == 1 and
+          result.stderr == "scipar-match: error: cannot write to the standard output: No space left on device\n",
+          f"standard output on /dev/full: status {result.returncode}, {result.stderr!r}")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([EXE, "--help"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    check(result.returncode == 1 and "cannot write to the standard output" in result.stderr,
+          f"--help on /dev/full: status {result.returncode}, {result.stderr!r}")
+
+
 def run_limited(limit, *args):
     """Runs scipar-match with its address space limited to `limit` bytes: (status, stderr)."""
     def limit_address_space():
@@ -464,7 +546,7 @@ def test_out_of_memory():
 def main():
     os.makedirs(WORK, exist_ok=True)
     tests = {"help": test_help, "data_files": test_data_files, "options": test_options, "csv": test_csv,
-             "errors": test_errors, "out_of_memory": test_out_of_memory}
+             "errors": test_errors, "out_of_memory": test_out_of_memory, "outputs": test_outputs}
     try:
         tests[MODE]()
     except Failure as failure:
