@@ -1,5 +1,7 @@
 #include "CsvCloud.h"
 
+#include "SciparArrays.h"
+
 #include "vtkDoubleArray.h"
 #include "vtkNew.h"
 #include "vtkPointData.h"
@@ -294,16 +296,12 @@ bool scipar_cli::ReadCsvCloud(
   }
 
   const auto n = static_cast<vtkIdType>(ids.size());
-  vtkNew<vtkDoubleArray> xyzArray;
-  xyzArray->SetNumberOfComponents(3);
-  xyzArray->SetNumberOfTuples(n);
+  auto xyzArray = scipar::NewArray<vtkDoubleArray>("Points", n, 3);
   std::copy(coordinates.begin(), coordinates.end(), xyzArray->GetPointer(0));
   vtkNew<vtkPoints> points;
   points->SetData(xyzArray);
   cloud->SetPoints(points);
-  vtkNew<vtkTypeInt64Array> idArray;
-  idArray->SetName(clusterColumn.c_str());
-  idArray->SetNumberOfTuples(n);
+  auto idArray = scipar::NewArray<vtkTypeInt64Array>(clusterColumn.c_str(), n);
   std::copy(ids.begin(), ids.end(), idArray->GetPointer(0));
   cloud->GetPointData()->AddArray(idArray);
   return true;

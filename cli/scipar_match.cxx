@@ -4,6 +4,8 @@
 // ParaView plugin, so the same results), and writes its four outputs. No computation happens here:
 // this file parses options, reads, and writes.
 #include "CsvCloud.h"
+#include "Isolated.h"
+#include "OutputFiles.h"
 
 #include "vtkChamferClusterMatching.h"
 
@@ -29,8 +31,10 @@
 
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -88,7 +92,8 @@ What is computed:
 
 Options:
   -o, --output OUTDIR    the output directory (required); created if missing, its source.vtu,
-                         target.vtu, pairs.csv and links.vtp are overwritten
+                         target.vtu, pairs.csv and links.vtp are replaced (refused when one of
+                         them is SOURCE or TARGET, under any name or link)
   --source-array NAME    point array (or CSV column) of cluster ids in SOURCE (default ClusterId)
   --target-array NAME    point array (or CSV column) of cluster ids in TARGET (default ClusterId)
   --metric NAME          Max, Sum, Mean or Hausdorff, any case (default Max)
@@ -116,13 +121,18 @@ Outputs, in OUTDIR (VTK XML files in inline Binary mode, which ParaView 5.11 rea
               Numbers are written in full precision.
   links.vtp   one line per row of pairs.csv, from the source cluster's centroid to the target
               cluster's; cell data Distance, Mutual, PairIndex, SourceId, TargetId
-  A summary goes to the standard output; errors and warnings to the standard error.
+  The four files are written to temporary files in OUTDIR and renamed into place once all are
+  written: a failed run (a full disk, a file size limit, no memory) leaves the previous outputs
+  as they were and no partial file. An output that is a symbolic link is replaced, not written
+  through. A summary goes to the standard output; errors and warnings to the standard error.
 
 Exit status:
   0  success
   1  unreadable or invalid input (missing file, unknown extension, missing column or array,
-     non-integral ids, ...) or an output that cannot be written; the message names the problem
-  2  a bad command line (unknown option, missing or bad option value)
+     non-integral ids, ...), an output that cannot be written, or not enough memory; the message
+     names the problem
+  2  a bad command line (unknown option, missing or bad option value, an output that would
+     replace an input)
 
 Examples:
   scipar-match data/seed_left.vtp data/seed_left_next.vtp -o out
@@ -479,12 +489,13 @@ std::string Milliseconds(double seconds)
 }
 
 // The pairs table as CSV: ParaView's column names (components as Name:0, Name:1, ...), full precision.
-void WritePairsCsv(vtkTable* table, const fs::path& path)
+// Written to `temporary`; errors name `path`, the file it becomes.
+void WritePairsCsv(vtkTable* table, const std::string& temporary, const fs::path& path)
 {
-  std::ofstream out(path);
+  std::ofstream out(temporary);
   if (!out)
   {
-    Fail(path.string() + ": cannot open for writing");
+    Fail(path.string() + ": cannot open for writing: " + scipar_cli::LastWriteError());
   }
   std::vector<vtkDataArray*> columns;
   std::string header;
@@ -534,33 +545,60 @@ void WritePairsCsv(vtkTable* table, const fs::path& path)
     }
     out << row << "\n";
   }
-  if (!out.flush())
+  errno = 0;
+  out.close();
+  if (!out)
   {
-    Fail(path.string() + ": write error");
+    Fail(path.string() + ": cannot write: " + scipar_cli::LastWriteError());
   }
 }
 
+// Writes `data` to `temporary` in inline binary mode (appended data does not read back with some
+// ParaView 5.11 builds); errors name `path`, the file it becomes. VTK's writer runs in a child
+// process: it crashes when a write fails (a file size limit) and aborts when memory runs out; the
+// reason is then found from the file and the system's limits.
 template <typename WriterT>
-void WriteXml(vtkDataObject* data, const fs::path& path, MessageCollector* messages)
+void WriteXml(vtkDataObject* data, const std::string& temporary, const fs::path& path, MessageCollector* messages)
 {
-  vtkNew<WriterT> writer;
-  writer->SetInputData(data);
-  writer->SetFileName(path.string().c_str());
-  writer->SetDataModeToBinary(); // inline binary: appended data does not read back with some ParaView 5.11 builds
-  messages->Errors.clear();
-  if (writer->Write() != 1 || !messages->Errors.empty())
+  std::string error;
+  const bool written = scipar_cli::RunIsolated(
+    [&]() -> std::string {
+      vtkNew<WriterT> writer;
+      writer->SetInputData(data);
+      writer->SetDataModeToBinary();
+      writer->SetFileName(temporary.c_str());
+      messages->Errors.clear();
+      errno = 0;
+      if (writer->Write() == 1 && messages->Errors.empty())
+      {
+        return std::string();
+      }
+      return errno ? scipar_cli::LastWriteError() : FirstError(messages);
+    },
+    error);
+  if (!written)
   {
-    Fail(path.string() + ": cannot write: " + FirstError(messages));
+    const std::string reason = scipar_cli::WriteFailureReason(temporary);
+    Fail(path.string() + ": cannot write: " +
+      (!reason.empty() ? reason : (error.compare(0, 7, "crashed") == 0 ? "VTK's XML writer " : "") + error));
   }
 }
 
 int Run(const Options& options, MessageCollector* messages)
 {
+  const fs::path out(options.Output);
+  const std::vector<fs::path> outputs = { out / "source.vtu", out / "target.vtu", out / "pairs.csv",
+    out / "links.vtp" };
+  const std::string conflict = scipar_cli::OutputReplacingInput(
+    outputs, { { "source", options.Source }, { "target", options.Target } });
+  if (!conflict.empty())
+  {
+    Usage(conflict);
+  }
   vtkSmartPointer<vtkPointSet> source = ReadCloud(options.Source, options.SourceArray, "source", messages);
   vtkSmartPointer<vtkPointSet> target = ReadCloud(options.Target, options.TargetArray, "target", messages);
 
   std::error_code status;
-  const fs::path out(options.Output);
   if (fs::exists(out, status) && !fs::is_directory(out, status))
   {
     Fail(options.Output + ": exists and is not a directory (-o wants a directory)");
@@ -597,10 +635,12 @@ int Run(const Options& options, MessageCollector* messages)
   auto* targetGrid = vtkUnstructuredGrid::SafeDownCast(matching->GetOutputDataObject(1));
   auto* pairs = vtkTable::SafeDownCast(matching->GetOutputDataObject(2));
   auto* links = vtkPolyData::SafeDownCast(matching->GetOutputDataObject(3));
-  WriteXml<vtkXMLUnstructuredGridWriter>(sourceGrid, out / "source.vtu", messages);
-  WriteXml<vtkXMLUnstructuredGridWriter>(targetGrid, out / "target.vtu", messages);
-  WritePairsCsv(pairs, out / "pairs.csv");
-  WriteXml<vtkXMLPolyDataWriter>(links, out / "links.vtp", messages);
+  scipar_cli::AtomicOutputs files;
+  WriteXml<vtkXMLUnstructuredGridWriter>(sourceGrid, files.Add(outputs[0]), outputs[0], messages);
+  WriteXml<vtkXMLUnstructuredGridWriter>(targetGrid, files.Add(outputs[1]), outputs[1], messages);
+  WritePairsCsv(pairs, files.Add(outputs[2]), outputs[2]);
+  WriteXml<vtkXMLPolyDataWriter>(links, files.Add(outputs[3]), outputs[3], messages);
+  files.Commit();
 
   long long mutual = 0;
   if (auto* column = vtkDataArray::SafeDownCast(pairs->GetColumnByName("Mutual")))
@@ -627,16 +667,28 @@ int Run(const Options& options, MessageCollector* messages)
             << (out / "pairs.csv").string() << ", " << (out / "links.vtp").string() << "\n";
   return 0;
 }
+
+// What went to the standard output must have reached it (a full disk, a closed pipe).
+int CheckStandardOutput(int status)
+{
+  errno = 0;
+  if (!std::cout.flush())
+  {
+    std::cerr << Program << ": error: cannot write to the standard output: " << scipar_cli::LastWriteError()
+              << "\n";
+    return status == 0 ? 1 : status;
+  }
+  return status;
 }
 
-int main(int argc, char* argv[])
+int Main(int argc, char* argv[])
 {
-  // VTK's messages go to the collector only, not also to vtkLogger's decorated standard error.
-  vtkLogger::SetStderrVerbosity(vtkLogger::VERBOSITY_OFF);
-  vtkNew<MessageCollector> messages;
-  vtkOutputWindow::SetInstance(messages);
   try
   {
+    // VTK's messages go to the collector only, not also to vtkLogger's decorated standard error.
+    vtkLogger::SetStderrVerbosity(vtkLogger::VERBOSITY_OFF);
+    vtkNew<MessageCollector> messages;
+    vtkOutputWindow::SetInstance(messages);
     Options options;
     if (!ParseCommandLine(argc, argv, options))
     {
@@ -649,9 +701,23 @@ int main(int argc, char* argv[])
     std::cerr << Program << ": error: " << failure.Message << "\n";
     return failure.Status;
   }
+  catch (const std::bad_alloc&)
+  {
+    std::cerr << Program << ": error: out of memory: the clouds need more memory than this process may use\n";
+    return 1;
+  }
   catch (const std::exception& exception)
   {
     std::cerr << Program << ": error: " << exception.what() << "\n";
     return 1;
   }
+}
+}
+
+int main(int argc, char* argv[])
+{
+  // A file size limit (ulimit -f) makes writes fail with an error to report, instead of a signal
+  // that ends the process mid-file.
+  std::signal(SIGXFSZ, SIG_IGN);
+  return CheckStandardOutput(Main(argc, argv));
 }

@@ -1,5 +1,7 @@
 #include "SciparInput.h"
 
+#include "SciparArrays.h"
+
 #include "vtkArrayDispatch.h"
 #include "vtkDataArray.h"
 #include "vtkDataArrayRange.h"
@@ -29,8 +31,7 @@ struct LabelConverter
   {
     using ValueT = vtk::GetAPIType<ArrayT>;
     const auto values = vtk::DataArrayValueRange<1>(array);
-    Labels->SetNumberOfValues(values.size());
-    vtkTypeInt64* labels = Labels->GetPointer(0);
+    vtkTypeInt64* labels = Labels->GetPointer(0); // as many values as the array
     vtkIdType i = 0;
     for (const ValueT value : values)
     {
@@ -147,7 +148,7 @@ bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const 
   }
   else
   {
-    vtkNew<vtkTypeInt64Array> converted;
+    auto converted = scipar::NewArray<vtkTypeInt64Array>(nullptr, clusterIds->GetNumberOfTuples());
     LabelConverter labels;
     labels.Labels = converted;
     if (!vtkArrayDispatch::Dispatch::Execute(clusterIds, labels))

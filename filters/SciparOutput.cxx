@@ -1,5 +1,7 @@
 #include "SciparOutput.h"
 
+#include "SciparArrays.h"
+
 #include "vtkCellArray.h"
 #include "vtkCellData.h"
 #include "vtkDataSetAttributes.h"
@@ -18,19 +20,13 @@
 #include "vtkUnsignedCharArray.h"
 #include "vtkUnstructuredGrid.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 namespace
 {
-template <typename ArrayT>
-vtkNew<ArrayT> NamedArray(const char* name, vtkIdType size)
-{
-  vtkNew<ArrayT> array;
-  array->SetName(name);
-  array->SetNumberOfTuples(size);
-  return array;
-}
+using scipar::NewArray;
 
 // The core writes int64_t; vtkTypeInt64Array holds the same 64-bit signed integers.
 int64_t* Int64Values(vtkTypeInt64Array* array)
@@ -48,10 +44,10 @@ void AddPairArrays(vtkDataSetAttributes* attributes, vtkDataArray* clusterIds, c
   vtkSmartPointer<vtkDataArray> clusterId = vtk::TakeSmartPointer(clusterIds->NewInstance());
   clusterId->ShallowCopy(clusterIds);
   clusterId->SetName("ClusterId");
-  auto pairId = NamedArray<vtkTypeInt64Array>("PairId", count);
-  auto pairDistance = NamedArray<vtkDoubleArray>("PairDistance", count);
-  auto mutual = NamedArray<vtkUnsignedCharArray>("Mutual", count);
-  auto pairIndex = NamedArray<vtkTypeInt64Array>("PairIndex", count);
+  auto pairId = NewArray<vtkTypeInt64Array>("PairId", count);
+  auto pairDistance = NewArray<vtkDoubleArray>("PairDistance", count);
+  auto mutual = NewArray<vtkUnsignedCharArray>("Mutual", count);
+  auto pairIndex = NewArray<vtkTypeInt64Array>("PairIndex", count);
   scipar_pair_values(&side, &other, clusterOf, static_cast<size_t>(count), numThreads,
     Int64Values(pairId), pairDistance->GetPointer(0), mutual->GetPointer(0), Int64Values(pairIndex));
   attributes->AddArray(clusterId);
@@ -61,20 +57,16 @@ void AddPairArrays(vtkDataSetAttributes* attributes, vtkDataArray* clusterIds, c
   attributes->AddArray(pairIndex);
 }
 
-vtkNew<vtkTypeInt64Array> Int64Array(const char* name, const int64_t* values, size_t count)
+vtkSmartPointer<vtkTypeInt64Array> Int64Array(const char* name, const int64_t* values, size_t count)
 {
-  auto array = NamedArray<vtkTypeInt64Array>(name, static_cast<vtkIdType>(count));
+  auto array = NewArray<vtkTypeInt64Array>(name, static_cast<vtkIdType>(count));
   std::copy(values, values + count, array->GetPointer(0));
   return array;
 }
 
-vtkNew<vtkDoubleArray> Vector3Array(const char* name, vtkIdType count)
+vtkSmartPointer<vtkDoubleArray> Vector3Array(const char* name, vtkIdType count)
 {
-  vtkNew<vtkDoubleArray> array;
-  array->SetName(name);
-  array->SetNumberOfComponents(3);
-  array->SetNumberOfTuples(count);
-  return array;
+  return NewArray<vtkDoubleArray>(name, count, 3);
 }
 }
 
@@ -142,12 +134,14 @@ void scipar::BuildClusterGrid(vtkPointSet* input, const std::string& clusterArra
   vtkNew<vtkCellArray> cells;
   cells->SetData(Int64Array("Offsets", offsets.data(), offsets.size()),
     Int64Array("Connectivity", side.cluster_point_ids, static_cast<size_t>(side.cluster_offsets[k])));
-  output->SetCells(VTK_POLY_VERTEX, cells);
+  auto types = NewArray<vtkUnsignedCharArray>(nullptr, numCells);
+  std::fill_n(types->GetPointer(0), numCells, static_cast<unsigned char>(VTK_POLY_VERTEX));
+  output->SetCells(types, cells);
 
   vtkNew<vtkTypeInt64Array> noLabels; // an empty piece may come without its cluster array
   AddPairArrays(output->GetPointData(), labels ? labels : noLabels.GetPointer(), side.point_cluster,
     numPoints, side, other, numThreads);
-  auto cellIds = NamedArray<vtkTypeInt64Array>("ClusterId", numCells);
+  auto cellIds = NewArray<vtkTypeInt64Array>("ClusterId", numCells);
   for (vtkIdType cell = 0; cell < numCells; ++cell)
   {
     cellIds->SetValue(cell, side.cluster_ids[present[cell]]);
@@ -167,14 +161,14 @@ void scipar::BuildClusterGrid(vtkPointSet* input, const std::string& clusterArra
 void scipar::BuildPairsTable(const scipar_result& result, vtkTable* output)
 {
   const auto rows = static_cast<vtkIdType>(result.num_pairs);
-  auto sourceId = NamedArray<vtkTypeInt64Array>("SourceId", rows);
-  auto targetId = NamedArray<vtkTypeInt64Array>("TargetId", rows);
-  auto distance = NamedArray<vtkDoubleArray>("Distance", rows);
-  auto sourceToTarget = NamedArray<vtkUnsignedCharArray>("SourceToTarget", rows);
-  auto targetToSource = NamedArray<vtkUnsignedCharArray>("TargetToSource", rows);
-  auto mutual = NamedArray<vtkUnsignedCharArray>("Mutual", rows);
-  auto sourcePoints = NamedArray<vtkTypeInt64Array>("SourcePoints", rows);
-  auto targetPoints = NamedArray<vtkTypeInt64Array>("TargetPoints", rows);
+  auto sourceId = NewArray<vtkTypeInt64Array>("SourceId", rows);
+  auto targetId = NewArray<vtkTypeInt64Array>("TargetId", rows);
+  auto distance = NewArray<vtkDoubleArray>("Distance", rows);
+  auto sourceToTarget = NewArray<vtkUnsignedCharArray>("SourceToTarget", rows);
+  auto targetToSource = NewArray<vtkUnsignedCharArray>("TargetToSource", rows);
+  auto mutual = NewArray<vtkUnsignedCharArray>("Mutual", rows);
+  auto sourcePoints = NewArray<vtkTypeInt64Array>("SourcePoints", rows);
+  auto targetPoints = NewArray<vtkTypeInt64Array>("TargetPoints", rows);
   auto sourceCentroid = Vector3Array("SourceCentroid", rows);
   auto targetCentroid = Vector3Array("TargetCentroid", rows);
   for (vtkIdType r = 0; r < rows; ++r)
@@ -207,28 +201,31 @@ void scipar::BuildPairLinks(const scipar_result& result, vtkPolyData* output)
 {
   const auto rows = static_cast<vtkIdType>(result.num_pairs);
   vtkNew<vtkPoints> ends;
-  ends->SetDataTypeToDouble();
-  ends->SetNumberOfPoints(2 * rows);
-  vtkNew<vtkCellArray> lines;
-  lines->AllocateExact(rows, 2 * rows);
-  auto distance = NamedArray<vtkDoubleArray>("Distance", rows);
-  auto mutual = NamedArray<vtkUnsignedCharArray>("Mutual", rows);
-  auto pairIndex = NamedArray<vtkTypeInt64Array>("PairIndex", rows);
-  auto sourceId = NamedArray<vtkTypeInt64Array>("SourceId", rows);
-  auto targetId = NamedArray<vtkTypeInt64Array>("TargetId", rows);
+  ends->SetData(Vector3Array("Points", 2 * rows));
+  auto lineOffsets = NewArray<vtkTypeInt64Array>("Offsets", rows + 1);
+  auto lineEnds = NewArray<vtkTypeInt64Array>("Connectivity", 2 * rows);
+  lineOffsets->SetValue(0, 0);
+  auto distance = NewArray<vtkDoubleArray>("Distance", rows);
+  auto mutual = NewArray<vtkUnsignedCharArray>("Mutual", rows);
+  auto pairIndex = NewArray<vtkTypeInt64Array>("PairIndex", rows);
+  auto sourceId = NewArray<vtkTypeInt64Array>("SourceId", rows);
+  auto targetId = NewArray<vtkTypeInt64Array>("TargetId", rows);
   for (vtkIdType r = 0; r < rows; ++r)
   {
     const scipar_pair& pair = result.pairs[r];
     ends->SetPoint(2 * r, result.source.centroids + 3 * pair.source);
     ends->SetPoint(2 * r + 1, result.target.centroids + 3 * pair.target);
-    const vtkIdType line[2] = { 2 * r, 2 * r + 1 };
-    lines->InsertNextCell(2, line);
+    lineEnds->SetValue(2 * r, 2 * r);
+    lineEnds->SetValue(2 * r + 1, 2 * r + 1);
+    lineOffsets->SetValue(r + 1, 2 * r + 2);
     distance->SetValue(r, pair.distance);
     mutual->SetValue(r, pair.mutual);
     pairIndex->SetValue(r, r);
     sourceId->SetValue(r, result.source.cluster_ids[pair.source]);
     targetId->SetValue(r, result.target.cluster_ids[pair.target]);
   }
+  vtkNew<vtkCellArray> lines;
+  lines->SetData(lineOffsets, lineEnds);
   output->SetPoints(ends);
   output->SetLines(lines);
   vtkCellData* cells = output->GetCellData();
@@ -249,16 +246,16 @@ void scipar::AddRunInformation(
   metric->InsertNextValue(scipar_metric_name(options.metric));
   fields->AddArray(metric);
 
-  auto squared = NamedArray<vtkIntArray>("SquaredDistances", 1);
+  auto squared = NewArray<vtkIntArray>("SquaredDistances", 1);
   squared->SetValue(0, options.squared ? 1 : 0);
   fields->AddArray(squared);
-  auto threads = NamedArray<vtkIntArray>("NumberOfThreads", 1);
+  auto threads = NewArray<vtkIntArray>("NumberOfThreads", 1);
   threads->SetValue(0, result.num_threads);
   fields->AddArray(threads);
-  auto wall = NamedArray<vtkDoubleArray>("WallTimeSeconds", 1);
+  auto wall = NewArray<vtkDoubleArray>("WallTimeSeconds", 1);
   wall->SetValue(0, result.wall_seconds);
   fields->AddArray(wall);
-  auto cpu = NamedArray<vtkDoubleArray>("CPUTimeSeconds", 1);
+  auto cpu = NewArray<vtkDoubleArray>("CPUTimeSeconds", 1);
   cpu->SetValue(0, result.cpu_seconds);
   fields->AddArray(cpu);
 }

@@ -13,11 +13,18 @@ MODE:
               columns, float-looking ids, extra columns): the same results as the same clouds as .vtp
   errors      bad input and bad options: the exit status (1 input, 2 command line) and a message
               naming the problem, the file and, for CSV, the line and column
+  outputs     an output never replaces an input (any path spelling, links); a failed write (file
+              size limit) leaves the previous outputs whole and no temporary file; new files get the
+              usual permissions; an output that is a symbolic link is replaced; a full standard
+              output is reported
+  out_of_memory  2 x 200,000 points under address-space limits from the least the program starts with
+              to the least the match succeeds with, every megabyte: success or "out of memory", exit 1
 Exits non-zero with a message on the first failure.
 """
 import csv
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -34,6 +41,7 @@ SOURCE = os.path.join(DATA, "seed_left.vtp")
 TARGET = os.path.join(DATA, "seed_left_next.vtp")
 RIGHT = os.path.join(DATA, "seed_right.vtp")
 OUTPUTS = ("source.vtu", "target.vtu", "pairs.csv", "links.vtp")
+MB = 1 << 20
 
 
 class Failure(Exception):
@@ -411,10 +419,134 @@ def test_errors():
         check("Try 'scipar-match --help'" in errors, f"{args}: no pointer to --help")
 
 
+def snapshot_files(directory):
+    """name -> bytes of every file in a directory (hidden ones too)."""
+    return {name: open(os.path.join(directory, name), "rb").read() for name in sorted(os.listdir(directory))
+            if os.path.isfile(os.path.join(directory, name))}
+
+
+def test_outputs():
+    """An output never replaces an input, whatever the path spelling; outputs are replaced all at
+    once or not at all; write failures and a full standard output are reported clearly."""
+    base = fresh("outputs")
+    data = os.path.join(base, "data")
+    os.makedirs(data)
+    # Inputs named as the outputs: the same directory, spelled three ways, a symbolic link to it,
+    # and a hard link.
+    for name, path in (("source.vtu", SOURCE), ("target.vtu", TARGET)):
+        with open(path, "rb") as handle, open(os.path.join(data, name), "wb") as copy:
+            copy.write(handle.read())
+    os.symlink(data, os.path.join(base, "link"))
+    hard = os.path.join(base, "hard")
+    os.makedirs(hard)
+    os.link(os.path.join(data, "target.vtu"), os.path.join(hard, "target.vtu"))
+    # They hold polydata: the CLI reads them through .vtp symbolic links.
+    source_in, target_in = (os.path.join(data, name + ".vtp") for name in ("source.vtu", "target.vtu"))
+    os.symlink("source.vtu", source_in)
+    os.symlink("target.vtu", target_in)
+    before = snapshot_files(data)
+    for out, role in ((data, "source"), (data + "/./", "source"), (os.path.join(base, "link"), "source"),
+                      (os.path.join(base, "..", os.path.basename(base), "data"), "source"), (hard, "target")):
+        _, errors = run(source_in, target_in, "-o", out, expect=2)
+        check(f"would replace the {role} input" in errors and "choose another output directory" in errors,
+              f"-o {out}: {errors}")
+    check(snapshot_files(data) == before, "an input was modified")
+    check(sorted(os.listdir(hard)) == ["target.vtu"], f"files appeared in {hard}: {os.listdir(hard)}")
+
+    # A first run, then a second that cannot write (file size limit): the first run's outputs stay
+    # whole, and no temporary file is left.
+    out = os.path.join(base, "out")
+    run(SOURCE, RIGHT, "-o", out)
+    first = snapshot_files(out)
+    check(sorted(first) == sorted(OUTPUTS), f"outputs: {sorted(first)}")
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20 * 1024, resource.RLIM_INFINITY))
+    result = subprocess.run([EXE, SOURCE, RIGHT, "-o", out, "--metric", "Sum"], capture_output=True, text=True,
+                            timeout=120, preexec_fn=limit_file_size)
+    check(result.returncode == 1 and result.stderr.startswith("scipar-match: error: ") and
+          "source.vtu: cannot write: File too large" in result.stderr,
+          f"file size limit: status {result.returncode}, {result.stderr!r}")
+    check("vtkExecutive" not in result.stderr and "Debug: Off" not in result.stderr, f"raw VTK output: {result.stderr}")
+    check(snapshot_files(out) == first, "a failed run changed or left files in the output directory")
+
+    # New files get the permissions any new file gets (here umask 022: rw-r--r--).
+    fresh_out = fresh("outputs_mode")
+    subprocess.run([EXE, SOURCE, RIGHT, "-o", fresh_out], check=True, capture_output=True,
+                   preexec_fn=lambda: os.umask(0o022))
+    modes = {name: oct(os.stat(os.path.join(fresh_out, name)).st_mode & 0o777) for name in OUTPUTS}
+    check(set(modes.values()) == {"0o644"}, f"output permissions: {modes}")
+
+    # An output that is a symbolic link (here to /dev/full) is replaced by the new file.
+    os.remove(os.path.join(out, "source.vtu"))
+    os.symlink("/dev/full", os.path.join(out, "source.vtu"))
+    run(SOURCE, RIGHT, "-o", out)
+    check(not os.path.islink(os.path.join(out, "source.vtu")) and read_xml(os.path.join(out, "source.vtu")),
+          "the symbolic link should have been replaced by the output")
+
+    # The summary to a full device: said, and exit 1.
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([EXE, SOURCE, RIGHT, "-o", out], stdout=full, stderr=subprocess.PIPE, text=True,
+                                timeout=120)
+    check(result.returncode == 1 and
+          result.stderr == "scipar-match: error: cannot write to the standard output: No space left on device\n",
+          f"standard output on /dev/full: status {result.returncode}, {result.stderr!r}")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([EXE, "--help"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    check(result.returncode == 1 and "cannot write to the standard output" in result.stderr,
+          f"--help on /dev/full: status {result.returncode}, {result.stderr!r}")
+
+
+def run_limited(limit, *args):
+    """Runs scipar-match with its address space limited to `limit` bytes: (status, stderr)."""
+    def limit_address_space():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
+    result = subprocess.run([EXE, *map(str, args)], capture_output=True, text=True, timeout=120,
+                            preexec_fn=limit_address_space)
+    return result.returncode, result.stderr
+
+
+def least_limit(works, low, high):
+    """The least limit (to 1 MB) in (low, high] for which works(limit) holds, works(high) being true."""
+    while high - low > MB:
+        middle = (low + high) // 2
+        low, high = (low, middle) if works(middle) else (middle, high)
+    return high
+
+
+def test_out_of_memory():
+    """With the address space limited anywhere between what the program needs to start and what the
+    match needs, every run either succeeds or exits 1 with an out-of-memory message: never a crash."""
+    rng = np.random.default_rng(3)
+    n, k = 200_000, 400
+    centres = rng.uniform(0, 1000, (k, 3))
+    ids = rng.integers(0, k, n)
+    points = centres[ids] + rng.normal(0, 2, (n, 3))
+    files = []
+    for name, xyz, labels in (("oom_source.csv", points, ids), ("oom_target.csv", points + 0.5, ids * 3 + 1)):
+        files.append(os.path.join(WORK, name))
+        with open(files[-1], "w") as handle:
+            handle.write("x,y,z,ClusterId\n")
+            np.savetxt(handle, np.column_stack([xyz, labels]), fmt=["%.17g"] * 3 + ["%d"], delimiter=",")
+    out = fresh("oom")
+    args = (*files, "-o", out, "--threads", "1")
+    start = least_limit(lambda limit: run_limited(limit, "--version")[0] == 0, 0, 1024 * MB)
+    enough = least_limit(lambda limit: run_limited(limit, *args)[0] == 0, start, 1024 * MB)
+    outcomes = {"out of memory": 0, "ok": 0}
+    for limit in range(start, enough, MB):
+        status, errors = run_limited(limit, *args)
+        check(status in (0, 1), f"limit {limit / MB:.0f} MB: exit status {status}: {errors[-300:]}")
+        check(status == 0 or (errors.startswith("scipar-match: error: ") and "out of memory" in errors),
+              f"limit {limit / MB:.0f} MB: {errors[-300:]}")
+        outcomes["ok" if status == 0 else "out of memory"] += 1
+    check(outcomes["out of memory"] > 10, f"the sweep saw too few failures: {outcomes}")
+    print(f"out_of_memory: starts from {start / MB:.0f} MB, matches from {enough / MB:.0f} MB; between: {outcomes}")
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     tests = {"help": test_help, "data_files": test_data_files, "options": test_options, "csv": test_csv,
-             "errors": test_errors}
+             "errors": test_errors, "out_of_memory": test_out_of_memory, "outputs": test_outputs}
     try:
         tests[MODE]()
     except Failure as failure:
