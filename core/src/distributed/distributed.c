@@ -103,9 +103,11 @@ static scipar_status merge_pieces(const piece_summary *all, const size_t *bytes,
   g->set.box_min = malloc(3 * m * sizeof *g->set.box_min);
   g->set.box_max = malloc(3 * m * sizeof *g->set.box_max);
   g->set.centroids = malloc(3 * m * sizeof *g->set.centroids);
+  g->set.centroid_error = malloc(m * sizeof *g->set.centroid_error);
   g->counts = malloc(m * sizeof *g->counts);
   g->owner = malloc(m * sizeof *g->owner);
-  if (!g->set.ids || !g->set.box_min || !g->set.box_max || !g->set.centroids || !g->counts || !g->owner) {
+  if (!g->set.ids || !g->set.box_min || !g->set.box_max || !g->set.centroids || !g->set.centroid_error || !g->counts ||
+      !g->owner) {
     free(ranked);
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   }
@@ -136,6 +138,7 @@ static scipar_status merge_pieces(const piece_summary *all, const size_t *bytes,
       sum[d] += p->sum[d];
       g->set.centroids[3 * c + d] = sum[d] / (double)g->counts[c];
     }
+    g->set.centroid_error[c] = centroid_error_bound(g->counts[c], g->set.box_min + 3 * c, g->set.box_max + 3 * c);
   }
   free(ranked);
   return SCIPAR_OK;
@@ -242,7 +245,7 @@ static scipar_status mark_candidates(const global_clusters *mine, const global_c
                                      const cluster_hierarchy *other_hierarchy, const scipar_options *options,
                                      int rank, unsigned char *needed)
 {
-  candidate_search search = {&other->set, other_hierarchy, options->metric, options->squared, {0}, {0}, {0}, NULL, 0, 0};
+  candidate_search search = {&other->set, other_hierarchy, options->metric, options->squared, {0}, {0}, {0}, 0.0, NULL, 0, 0};
   const double limit = options->max_pair_distance > 0 ? options->max_pair_distance : INFINITY;
   int64_t *visited = malloc((other->set.num_clusters + 1) * sizeof *visited);
   scipar_status status = visited ? SCIPAR_OK : SCIPAR_ERROR_OUT_OF_MEMORY;
@@ -250,7 +253,7 @@ static scipar_status mark_candidates(const global_clusters *mine, const global_c
     if (mine->owner[c] != rank)
       continue;
     const double *lo = mine->set.box_min + 3 * c, *hi = mine->set.box_max + 3 * c;
-    if (!candidate_search_begin(&search, lo, hi, mine->set.centroids + 3 * c)) {
+    if (!candidate_search_begin(&search, &mine->set, c)) {
       status = SCIPAR_ERROR_OUT_OF_MEMORY;
       break;
     }
@@ -268,8 +271,7 @@ static scipar_status mark_candidates(const global_clusters *mine, const global_c
       status = SCIPAR_ERROR_OUT_OF_MEMORY;
     for (size_t i = 0; i < count; ++i) {
       const int64_t v = visited[i];
-      if (box_lower_bound(options->metric, options->squared, lo, hi, other->set.box_min + 3 * v,
-                          other->set.box_max + 3 * v) <= least_upper)
+      if (cluster_lower_bound(options->metric, options->squared, &mine->set, c, &other->set, (size_t)v) <= least_upper)
         needed[v] = 1;
     }
   }

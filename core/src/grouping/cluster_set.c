@@ -205,6 +205,16 @@ static scipar_status group_points(const scipar_cloud *cloud, cluster_set *set, i
   return SCIPAR_OK;
 }
 
+double centroid_error_bound(int64_t n, const double box_min[3], const double box_max[3])
+{
+  /* A sum of n terms of magnitude at most m is off by at most (n - 1) u n m (u = 2^-53), the mean by
+   * (n - 1) u m + u m per axis; n 2^-51 m covers the three axes (sqrt(3) < 2) with room to spare. */
+  double m = 0.0;
+  for (int d = 0; d < 3; ++d)
+    m = fmax(m, fmax(fabs(box_min[d]), fabs(box_max[d])));
+  return (double)n * 0x1p-51 * m;
+}
+
 static void compute_bounds_and_centroids(cluster_set *set, int num_threads)
 {
   const long long k = (long long)set->num_clusters;
@@ -223,6 +233,8 @@ static void compute_bounds_and_centroids(cluster_set *set, int num_threads)
       set->box_max[3 * c + d] = hi;
       set->centroids[3 * c + d] = sum / (double)cluster_set_size(set, (size_t)c);
     }
+    set->centroid_error[c] =
+      centroid_error_bound(cluster_set_size(set, (size_t)c), set->box_min + 3 * c, set->box_max + 3 * c);
   }
 }
 
@@ -295,10 +307,12 @@ scipar_status cluster_set_build(const scipar_cloud *cloud, const cloud_survey *s
   set->box_min = malloc((3 * k + 1) * sizeof *set->box_min);
   set->box_max = malloc((3 * k + 1) * sizeof *set->box_max);
   set->centroids = malloc((3 * k + 1) * sizeof *set->centroids);
+  set->centroid_error = malloc((k + 1) * sizeof *set->centroid_error);
   set->point_ids = malloc(m * sizeof *set->point_ids);
   set->point_cluster = malloc((n ? n : 1) * sizeof *set->point_cluster);
   scipar_status status = SCIPAR_ERROR_OUT_OF_MEMORY;
   if (set->ids && set->offsets && set->x && set->y && set->z && set->box_min && set->box_max && set->centroids &&
+      set->centroid_error &&
       set->point_ids && set->point_cluster && (status = assign_points(cloud, set, num_threads)) == SCIPAR_OK &&
       (status = group_points(cloud, set, num_threads, scale_exponent)) == SCIPAR_OK) {
     compute_bounds_and_centroids(set, num_threads);
@@ -321,6 +335,7 @@ void cluster_set_free(cluster_set *set)
   free(set->box_min);
   free(set->box_max);
   free(set->centroids);
+  free(set->centroid_error);
   free(set->point_ids);
   free(set->point_cluster);
   free(set->tree_offsets);

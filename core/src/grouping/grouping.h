@@ -18,6 +18,7 @@ typedef struct cluster_set {
   double *box_min;        /* [3 * num_clusters] axis-aligned bounding box of each cluster */
   double *box_max;
   double *centroids;      /* [3 * num_clusters] */
+  double *centroid_error; /* [num_clusters] how far a rounded centroid may be from the exact mean */
   int64_t *point_ids;     /* [offsets[num_clusters]] input indices grouped by cluster, in input order
                              (x, y, z are reordered by the trees, these are not: they are for output) */
   int64_t *tree_offsets;  /* [num_clusters + 1] cluster k's k-d tree nodes (none for small clusters) */
@@ -43,6 +44,10 @@ cloud_survey cloud_survey_run(const scipar_cloud *cloud, int num_threads);
 scipar_status cluster_set_build(const scipar_cloud *cloud, const cloud_survey *survey, int num_threads,
                                 int with_trees, int scale_exponent, cluster_set *set);
 void cluster_set_free(cluster_set *set);
+
+/* A bound of the distance between a centroid computed by summing n coordinates (in any order, in up
+ * to a few pieces) and dividing, and the exact mean, for coordinates inside the box. */
+double centroid_error_bound(int64_t n, const double box_min[3], const double box_max[3]);
 
 /* Index of the cluster with this id, which the set must hold. */
 int64_t cluster_set_find(const cluster_set *set, int64_t id);

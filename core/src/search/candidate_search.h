@@ -10,8 +10,11 @@
 typedef struct cluster_hierarchy {
   size_t num_clusters;
   int64_t *order;    /* cluster indices in hierarchy order */
-  double *node_min;  /* [3 * num_nodes] */
+  double *node_min;  /* [3 * num_nodes] box of the clusters' boxes */
   double *node_max;
+  double *centroid_min; /* [3 * num_nodes] box of the clusters' centroids */
+  double *centroid_max;
+  double *centroid_error; /* [num_nodes] largest centroid_error of the clusters */
   int64_t *node_begin; /* [num_nodes + 1]: node i holds order[node_begin[i] .. node_end[i]) */
   int64_t *node_end;
   size_t num_nodes;
@@ -32,14 +35,13 @@ typedef struct candidate_search {
   const cluster_hierarchy *hierarchy;
   scipar_metric metric;
   int squared;
-  double query_min[3], query_max[3], query_centroid[3];
+  double query_min[3], query_max[3], query_centroid[3], query_error;
   search_entry *heap;
   size_t size, capacity;
 } candidate_search;
 
-/* Starts a query for a cluster with this box and centroid. Returns 0 on allocation failure. */
-int candidate_search_begin(candidate_search *search, const double box_min[3], const double box_max[3],
-                           const double centroid[3]);
+/* Starts a query for cluster `query` of query_set. Returns 0 on allocation failure. */
+int candidate_search_begin(candidate_search *search, const cluster_set *query_set, size_t query);
 
 /* The next cluster in bound order whose bound does not exceed stop: returns 1 and sets *cluster, or
  * returns 0 when none is left (or on allocation failure, when *failed is set). */
@@ -47,11 +49,18 @@ int candidate_search_next(candidate_search *search, double stop, int64_t *cluste
 
 void candidate_search_free(candidate_search *search);
 
-/* Bounds of the Chamfer value of any two point sets inside boxes a and b: no nearest-point distance
- * can be below the boxes' gap or above their farthest corners' distance. Both carry a relative slack
- * of 1e-9 outwards, for rounding. */
-double box_lower_bound(scipar_metric metric, int squared, const double *a_min, const double *a_max,
-                       const double *b_min, const double *b_max);
+/* A lower bound of the Chamfer value from lower bounds ab of d(A->B) and ba of d(B->A), in distance
+ * units (not squared), with a relative slack of 1e-9 for rounding. */
+double metric_lower_bound(scipar_metric metric, int squared, double ab, double ba);
+
+/* A lower bound of the Chamfer value of cluster i of a and cluster j of b: each directed distance is
+ * at least the distance from one cluster's centroid to the other's box (by convexity; it is also at
+ * least the gap between the boxes, which it never falls below). */
+double cluster_lower_bound(scipar_metric metric, int squared, const cluster_set *a, size_t i, const cluster_set *b,
+                           size_t j);
+
+/* An upper bound of the Chamfer value of any two point sets inside boxes a and b: no nearest-point
+ * distance is above their farthest corners' distance. With a relative slack of 1e-9, for rounding. */
 double box_upper_bound(scipar_metric metric, int squared, const double *a_min, const double *a_max,
                        const double *b_min, const double *b_max);
 

@@ -49,7 +49,7 @@ static int nearest_one(const cluster_set *from, size_t k, const cluster_set *to,
   const double limit = options->max_pair_distance > 0 ? options->max_pair_distance : INFINITY;
   int64_t best_index = *nearest;
   double best = best_index >= 0 ? *distance : INFINITY;
-  if (!candidate_search_begin(search, from->box_min + 3 * k, from->box_max + 3 * k, from->centroids + 3 * k))
+  if (!candidate_search_begin(search, from, k))
     return 0;
   int64_t c;
   int failed = 0;
@@ -95,7 +95,7 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
   int out_of_memory = 0;
 #pragma omp parallel num_threads(num_threads)
   {
-    candidate_search search = {to, to_hierarchy, options->metric, options->squared, {0}, {0}, {0}, NULL, 0, 0};
+    candidate_search search = {to, to_hierarchy, options->metric, options->squared, {0}, {0}, {0}, 0.0, NULL, 0, 0};
 #pragma omp for schedule(dynamic, 1)
     for (long long i = 0; i < k; ++i) {
       if (progress_cancelled(progress))
