@@ -105,6 +105,25 @@ struct PointCopier
 };
 }
 
+const double* scipar::PointCoordinates(vtkPointSet* points, std::vector<double>& copy)
+{
+  if (points->GetNumberOfPoints() == 0)
+  {
+    return nullptr;
+  }
+  vtkDataArray* coordinates = points->GetPoints()->GetData();
+  if (auto* doubles = vtkDoubleArray::SafeDownCast(coordinates))
+  {
+    return doubles->GetPointer(0);
+  }
+  PointCopier copier{ &copy };
+  if (!vtkArrayDispatch::Dispatch::Execute(coordinates, copier))
+  {
+    copier(coordinates);
+  }
+  return copy.data();
+}
+
 bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const std::string& inputName,
   CloudInput& cloud, std::string& error)
 {
@@ -162,24 +181,7 @@ bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const 
     cloud.Labels = converted;
   }
 
-  const double* xyz = nullptr;
-  if (numPoints > 0)
-  {
-    vtkDataArray* coordinates = points->GetPoints()->GetData();
-    if (auto* doubles = vtkDoubleArray::SafeDownCast(coordinates))
-    {
-      xyz = doubles->GetPointer(0);
-    }
-    else
-    {
-      PointCopier copier{ &cloud.PointCopy };
-      if (!vtkArrayDispatch::Dispatch::Execute(coordinates, copier))
-      {
-        copier(coordinates);
-      }
-      xyz = cloud.PointCopy.data();
-    }
-  }
+  const double* xyz = scipar::PointCoordinates(points, cloud.PointCopy);
   cloud.Cloud = scipar_cloud{ xyz, static_cast<const int64_t*>(cloud.Labels->GetVoidPointer(0)),
     static_cast<size_t>(numPoints) };
   return true;
