@@ -124,6 +124,26 @@ const double* scipar::PointCoordinates(vtkPointSet* points, std::vector<double>&
   return copy.data();
 }
 
+size_t scipar::SkipLabel(CloudInput& cloud, int64_t label)
+{
+  const size_t n = cloud.Cloud.num_points;
+  size_t flagged = 0;
+  for (size_t i = 0; i < n; ++i)
+  {
+    if (cloud.Cloud.labels[i] == label)
+    {
+      if (cloud.Skip.empty())
+      {
+        cloud.Skip.assign(n, 0);
+      }
+      flagged += cloud.Skip[i] == 0;
+      cloud.Skip[i] = 1;
+    }
+  }
+  cloud.Cloud.skip = cloud.Skip.empty() ? nullptr : cloud.Skip.data();
+  return flagged;
+}
+
 bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const std::string& inputName,
   CloudInput& cloud, std::string& error)
 {
@@ -139,7 +159,7 @@ bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const 
   if (!found && numPoints == 0)
   {
     // An empty piece (a process of a parallel run with no points) often carries no arrays at all.
-    cloud.Cloud = scipar_cloud{ nullptr, nullptr, 0 };
+    cloud.Cloud = scipar_cloud{ nullptr, nullptr, 0, nullptr };
     return true;
   }
   if (!clusterIds)
@@ -183,6 +203,6 @@ bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const 
 
   const double* xyz = scipar::PointCoordinates(points, cloud.PointCopy);
   cloud.Cloud = scipar_cloud{ xyz, static_cast<const int64_t*>(cloud.Labels->GetVoidPointer(0)),
-    static_cast<size_t>(numPoints) };
+    static_cast<size_t>(numPoints), nullptr };
   return true;
 }
