@@ -103,6 +103,9 @@ Options:
                          a larger N is clamped to that, with a warning
   --max-distance D       a cluster whose nearest cluster has a value above D stays unpaired
                          (PairId -1); 0 = no limit (default 0). Also makes matching faster.
+  --noise-id N           the cluster id meaning "no cluster" (default -1, as the plugin's
+                         Euclidean Clusters writes): its points are left out, with PairId -1
+  --keep-noise           match the points of the noise id as a cluster like any other
   -h, --help             this text
   --version              the scipar version
   Options may come before or after SOURCE and TARGET, as "--opt value" or "--opt=value".
@@ -189,6 +192,8 @@ struct Options
   bool Squared = false;
   int Threads = 0;
   double MaxDistance = 0.0;
+  bool SkipNoise = true;
+  long long NoiseId = -1;
 };
 
 // A failure with a message and an exit status.
@@ -251,6 +256,18 @@ double ParseDistance(const std::string& text)
   return value;
 }
 
+long long ParseNoiseId(const std::string& text)
+{
+  char* end = nullptr;
+  errno = 0;
+  const long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE)
+  {
+    Usage("--noise-id: '" + text + "' is not a whole number that fits in 64 bits");
+  }
+  return value;
+}
+
 int ParseMetric(const std::string& text)
 {
   const char* const names[4] = { "max", "sum", "mean", "hausdorff" };
@@ -298,6 +315,11 @@ bool ParseCommandLine(int argc, char* argv[], Options& options)
       options.Squared = true;
       continue;
     }
+    if (arg == "--keep-noise")
+    {
+      options.SkipNoise = false;
+      continue;
+    }
     // Options with a value: "--name value" or "--name=value".
     std::string name = arg, value;
     bool inlineValue = false;
@@ -309,7 +331,7 @@ bool ParseCommandLine(int argc, char* argv[], Options& options)
       inlineValue = true;
     }
     const char* const valued[] = { "-o", "--output", "--source-array", "--target-array", "--metric",
-      "--threads", "--max-distance" };
+      "--threads", "--max-distance", "--noise-id" };
     bool known = false;
     for (const char* candidate : valued)
     {
@@ -351,6 +373,10 @@ bool ParseCommandLine(int argc, char* argv[], Options& options)
     else if (name == "--threads")
     {
       options.Threads = ParseThreads(value);
+    }
+    else if (name == "--noise-id")
+    {
+      options.NoiseId = ParseNoiseId(value);
     }
     else
     {
@@ -618,6 +644,8 @@ int Run(const Options& options, MessageCollector* messages)
   matching->SetSquaredDistances(options.Squared);
   matching->SetMaxPairDistance(options.MaxDistance);
   matching->SetNumberOfThreads(options.Threads);
+  matching->SetSkipNoise(options.SkipNoise);
+  matching->SetNoiseClusterId(static_cast<vtkIdType>(options.NoiseId));
   messages->Errors.clear();
   messages->Warnings.clear();
   matching->Update();

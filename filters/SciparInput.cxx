@@ -106,6 +106,45 @@ struct PointCopier
 };
 }
 
+const double* scipar::PointCoordinates(vtkPointSet* points, std::vector<double>& copy)
+{
+  if (points->GetNumberOfPoints() == 0)
+  {
+    return nullptr;
+  }
+  vtkDataArray* coordinates = points->GetPoints()->GetData();
+  if (auto* doubles = vtkDoubleArray::SafeDownCast(coordinates))
+  {
+    return doubles->GetPointer(0);
+  }
+  PointCopier copier{ &copy };
+  if (!vtkArrayDispatch::Dispatch::Execute(coordinates, copier))
+  {
+    copier(coordinates);
+  }
+  return copy.data();
+}
+
+size_t scipar::SkipLabel(CloudInput& cloud, int64_t label)
+{
+  const size_t n = cloud.Cloud.num_points;
+  size_t flagged = 0;
+  for (size_t i = 0; i < n; ++i)
+  {
+    if (cloud.Cloud.labels[i] == label)
+    {
+      if (cloud.Skip.empty())
+      {
+        cloud.Skip.assign(n, 0);
+      }
+      flagged += cloud.Skip[i] == 0;
+      cloud.Skip[i] = 1;
+    }
+  }
+  cloud.Cloud.skip = cloud.Skip.empty() ? nullptr : cloud.Skip.data();
+  return flagged;
+}
+
 bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const std::string& inputName,
   CloudInput& cloud, std::string& error)
 {
@@ -121,7 +160,7 @@ bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const 
   if (!found && numPoints == 0)
   {
     // An empty piece (a process of a parallel run with no points) often carries no arrays at all.
-    cloud.Cloud = scipar_cloud{ nullptr, nullptr, 0 };
+    cloud.Cloud = scipar_cloud{ nullptr, nullptr, 0, nullptr };
     return true;
   }
   if (!clusterIds)
@@ -163,25 +202,8 @@ bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const 
     cloud.Labels = converted;
   }
 
-  const double* xyz = nullptr;
-  if (numPoints > 0)
-  {
-    vtkDataArray* coordinates = points->GetPoints()->GetData();
-    if (auto* doubles = vtkDoubleArray::SafeDownCast(coordinates))
-    {
-      xyz = doubles->GetPointer(0);
-    }
-    else
-    {
-      PointCopier copier{ &cloud.PointCopy };
-      if (!vtkArrayDispatch::Dispatch::Execute(coordinates, copier))
-      {
-        copier(coordinates);
-      }
-      xyz = cloud.PointCopy.data();
-    }
-  }
+  const double* xyz = scipar::PointCoordinates(points, cloud.PointCopy);
   cloud.Cloud = scipar_cloud{ xyz, static_cast<const int64_t*>(cloud.Labels->GetVoidPointer(0)),
-    static_cast<size_t>(numPoints) };
+    static_cast<size_t>(numPoints), nullptr };
   return true;
 }

@@ -28,6 +28,14 @@ struct CloudInput
   scipar_cloud Cloud{ nullptr, nullptr, 0, nullptr };
 };
 
+/// The coordinates of `points` as interleaved doubles: the VTK array itself when it holds them already,
+/// else a copy made into `copy`. Null for no points.
+const double* PointCoordinates(vtkPointSet* points, std::vector<double>& copy);
+
+/// Flags the points of `cloud` whose cluster id is `label` to take no part (points of no cluster,
+/// such as Euclidean Clusters' -1), in addition to any flagged already. Returns how many it flagged.
+size_t SkipLabel(CloudInput& cloud, int64_t label);
+
 /// Fills `cloud` from `points` and its point-data array `arrayName`. On bad input returns false with
 /// `error` naming `inputName`, the array and the problem.
 bool ReadCloud(vtkPointSet* points, const std::string& arrayName, const std::string& inputName,

@@ -162,6 +162,10 @@ bool vtkChamferClusterMatching::ReadInput(
     vtkErrorMacro(<< error);
     return false;
   }
+  if (this->SkipNoise)
+  {
+    scipar::SkipLabel(read, this->NoiseClusterId);
+  }
   return true;
 }
 
@@ -259,4 +263,6 @@ void vtkChamferClusterMatching::PrintSelf(ostream& os, vtkIndent indent)
   os << indent << "SquaredDistances: " << this->SquaredDistances << "\n";
   os << indent << "MaxPairDistance: " << this->MaxPairDistance << "\n";
   os << indent << "NumberOfThreads: " << this->NumberOfThreads << "\n";
+  os << indent << "SkipNoise: " << this->SkipNoise << "\n";
+  os << indent << "NoiseClusterId: " << this->NoiseClusterId << "\n";
 }

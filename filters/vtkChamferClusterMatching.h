@@ -66,6 +66,17 @@ public:
   ///@}
 
   ///@{
+  /// Points whose cluster id is NoiseClusterId belong to no cluster (Euclidean Clusters gives -1 to
+  /// isolated points and dropped clusters): with SkipNoise on (default) they take no part in the
+  /// matching and get PairId -1. Off: NoiseClusterId is a cluster like any other. Default id -1.
+  vtkSetMacro(SkipNoise, bool);
+  vtkGetMacro(SkipNoise, bool);
+  vtkBooleanMacro(SkipNoise, bool);
+  vtkSetMacro(NoiseClusterId, vtkIdType);
+  vtkGetMacro(NoiseClusterId, vtkIdType);
+  ///@}
+
+  ///@{
   /// Threads for the computation. 0 (default): all cores. More than GetMaximumNumberOfThreads()
   /// are not used: the computation runs on that many, with a warning.
   vtkSetClampMacro(NumberOfThreads, int, 0, VTK_INT_MAX);
@@ -137,6 +148,8 @@ protected:
   bool SquaredDistances = false;
   double MaxPairDistance = 0.0;
   int NumberOfThreads = 0;
+  bool SkipNoise = true;
+  vtkIdType NoiseClusterId = -1;
 
 private:
   vtkChamferClusterMatching(const vtkChamferClusterMatching&) = delete;

@@ -6,9 +6,9 @@ MODE:
   data_files  data/seed_left.vtp -> data/seed_left_next.vtp: outputs exist and read back; the pairs
               table, grids and links equal the plugin filter's outputs on the same files; every
               target point is paired with its true cluster (TrueClusterId)
-  options     --metric, --squared, --threads, --max-distance and the array options give the filter's
-              results with the same settings (the seed clouds, and a renamed id array); thread counts
-              far above the machine's are clamped with a warning
+  options     --metric, --squared, --threads, --max-distance, --noise-id, --keep-noise and the array
+              options give the filter's results with the same settings (the seed clouds, and a
+              renamed id array); thread counts far above the machine's are clamped with a warning
   csv         clouds written as CSV here (custom column names, quotes, CRLF, ParaView's Points:0..2
               columns, float-looking ids, extra columns): the same results as the same clouds as .vtp
   errors      bad input and bad options: the exit status (1 input, 2 command line) and a message
@@ -183,6 +183,7 @@ def test_help():
     text, _ = run("--help")
     for needed in ("Chamfer", "d(A->B)", "Max", "Sum", "Mean", "Hausdorff", "--source-array",
                    "--target-array", "--metric", "--squared", "--threads", "--max-distance", "-o, --output",
+                   "--noise-id", "--keep-noise",
                    "source.vtu", "target.vtu", "pairs.csv", "links.vtp", ".csv", ".vtp", ".vtu",
                    "Exit status", "Example"):
         check(needed in text, f"--help does not mention {needed!r}")
@@ -224,6 +225,8 @@ def test_options():
         (["--metric", "MAX", "--threads", "1"], {"Metric": "Max", "NumberOfThreads": 1}),
         (["--max-distance", "1.5"], {"MaxPairDistance": 1.5}),
         (["--squared", "--max-distance", "2", "--threads", "2"], {"SquaredDistances": 1, "MaxPairDistance": 2.0}),
+        (["--noise-id", "3"], {"NoiseClusterId": 3}),
+        (["--noise-id=3", "--keep-noise"], {"NoiseClusterId": 3, "SkipNoise": 0}),
     ]
     for n, (options, properties) in enumerate(cases):
         out = fresh(f"options_{n}")
@@ -235,6 +238,10 @@ def test_options():
             check(-1 in arrays(grids[0].GetPointData())["PairId"], f"{options}: expected unpaired clusters")
         if "NumberOfThreads" in properties:
             check(f"{properties['NumberOfThreads']} threads" in text, f"{options}: summary {text}")
+        if "NoiseClusterId" in properties:
+            skipped = properties.get("SkipNoise", 1) == 1
+            check(any(row[0] == "3" for row in rows) != skipped,
+                  f"{options}: cluster 3 is {'' if skipped else 'not '}in pairs.csv")
 
     # Thread counts far above the machine's (the filter used to segfault): clamped, with a warning.
     maximum = 4 * len(os.sched_getaffinity(0))  # processors this process may run on, as OpenMP counts them

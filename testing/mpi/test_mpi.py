@@ -213,7 +213,7 @@ def main():
             "random_pieces": (files["source_pieces"], files["target_pieces"]),
         }
         for what, (a, b) in splits.items():
-            matching = ChamferClusterMatching(Source=a, Target=b)
+            matching = ChamferClusterMatching(Source=a, Target=b, SkipNoise=0)  # -1 is a region id here
             matching.UpdatePipeline()
             check_table(sm.Fetch(matching, idx=2), rows, source, target, what)
             holders = check_points(matching, 0, s_near, source, directory, what + "_source")
@@ -232,7 +232,7 @@ def main():
         m_s_near, m_t_near, m_rows = oracle(*mesh_clouds)
         for what, (a, b) in (("mesh_one_rank", mesh_files),
                              ("mesh_redistributed", [RedistributeDataSet(Input=f) for f in mesh_files])):
-            matching = ChamferClusterMatching(Source=a, Target=b)
+            matching = ChamferClusterMatching(Source=a, Target=b, SkipNoise=0)  # -1 is a region id here
             matching.UpdatePipeline()
             check_table(sm.Fetch(matching, idx=2), m_rows, *mesh_clouds, what)
             holders = check_points(matching, 0, m_s_near, mesh_clouds[0], directory, what + "_source", shared=True)

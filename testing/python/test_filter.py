@@ -296,9 +296,11 @@ def check_limit_boundary(matching, unlimited, what):
 def check_pair_of_clouds(name, source_data, target_data):
     inputs = [snapshot(source_data), snapshot(target_data)]
     source, target = Cloud(inputs[0]), Cloud(inputs[1])
+    # The clouds' ids include -1 (the tie clouds), a cluster like any other for the oracle: Skip Noise
+    # off (test_inputs tests it on).
     matching = ChamferClusterMatching(Source=producer(source_data), Target=producer(target_data),  # noqa: F821
                                       SourceClusterArray=["POINTS", "ClusterId"],
-                                      TargetClusterArray=["POINTS", "ClusterId"])
+                                      TargetClusterArray=["POINTS", "ClusterId"], SkipNoise=0)
     moved = "TrueClusterId" in inputs[1]["point_data"]
     runs = 0
     for squared in (0, 1):

@@ -12,11 +12,16 @@ int scipar_max_threads(void) { return 4 * omp_get_num_procs(); }
 
 int choose_threads(const scipar_options *options, size_t num_points)
 {
+  return choose_threads_for(options->num_threads, num_points, AUTO_POINTS_PER_THREAD);
+}
+
+int choose_threads_for(int num_threads, size_t num_points, size_t points_per_thread)
+{
   int wanted;
-  if (options->num_threads > 0) {
-    wanted = options->num_threads < scipar_max_threads() ? options->num_threads : scipar_max_threads();
+  if (num_threads > 0) {
+    wanted = num_threads < scipar_max_threads() ? num_threads : scipar_max_threads();
   } else {
-    const size_t useful = 1 + num_points / AUTO_POINTS_PER_THREAD;
+    const size_t useful = 1 + num_points / points_per_thread;
     const int all = omp_get_max_threads();
     wanted = useful < (size_t)all ? (int)useful : all;
   }

@@ -27,6 +27,9 @@ scipar_status result_fail(scipar_result *result, scipar_status status, const cha
  * than it saves. Returns the size of the team OpenMP grants for that request, which may be smaller. */
 enum { AUTO_POINTS_PER_THREAD = 20000 };
 int choose_threads(const scipar_options *options, size_t num_points);
+/* The same for any entry point: num_threads as asked, or with num_threads <= 0 all cores but no more
+ * than one per points_per_thread points. */
+int choose_threads_for(int num_threads, size_t num_points, size_t points_per_thread);
 
 /* options, or the defaults (written into storage) when options is NULL. */
 const scipar_options *options_or_defaults(const scipar_options *options, scipar_options *storage);

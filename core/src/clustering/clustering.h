@@ -21,6 +21,8 @@ typedef struct cell_grid {
   size_t num_cells;    /* non-empty cells */
   int64_t *cell_start; /* [num_cells + 1] cell c holds positions cell_start[c] .. cell_start[c + 1] */
   uint64_t *cell_keys; /* [num_cells] each cell's packed coordinates, ascending */
+  int64_t *slots;      /* [slot_mask + 1] hash table of the cells by key (open addressing), -1: free */
+  uint64_t slot_mask;
 } cell_grid;
 
 enum { CELL_NEIGHBORHOOD = 27 };
