@@ -22,6 +22,7 @@
 #include "vtkTable.h"
 #include "vtkTypeInt64Array.h"
 #include "vtkUnstructuredGrid.h"
+#include "vtkVersionMacros.h"
 #include "vtkXMLPolyDataReader.h"
 #include "vtkXMLPolyDataWriter.h"
 #include "vtkXMLReader.h"
@@ -48,6 +49,22 @@
 
 namespace fs = std::filesystem;
 
+// VTK before 9.3 (ParaView 5.11) cannot read XML files in the appended data mode, VTK's default, when
+// the system's expat defers reparsing (expat 2.6 and later, and Debian bookworm's security updates
+// of 2.5): VTK issue 19258, fixed in VTK 9.3 (ParaView 5.12 and later), which reads every mode.
+#if VTK_VERSION_NUMBER < VTK_VERSION_CHECK(9, 3, 0)
+#define SCIPAR_APPENDED_MODE_HELP                                                                      \
+  " Prefer files written in Binary or Ascii data mode:\n"                                              \
+  "        with a recent expat, this build's VTK (ParaView 5.11) fails to read the (default)\n"        \
+  "        appended mode back."
+#define SCIPAR_APPENDED_MODE_HINT                                                                      \
+  " (a file written in VTK's default appended data mode does not read back with ParaView 5.11's "      \
+  "VTK and a recent expat: write it again in Binary or Ascii mode)"
+#else
+#define SCIPAR_APPENDED_MODE_HELP ""
+#define SCIPAR_APPENDED_MODE_HINT ""
+#endif
+
 namespace
 {
 const char* const Program = "scipar-match";
@@ -68,8 +85,7 @@ Input files (chosen by extension, any case):
   .vtp  VTK XML polydata          with a point-data array of cluster ids
   .vtu  VTK XML unstructured grid with a point-data array of cluster ids
         Ids may be integers of any type, or floating-point numbers holding whole numbers; any
-        values (sparse, negative, unsorted). Prefer files written in Binary or Ascii data mode:
-        some builds of Debian's ParaView 5.11 fail to read the (default) appended mode back.
+        values (sparse, negative, unsorted).)" SCIPAR_APPENDED_MODE_HELP R"(
   .csv  a header row naming the columns, then one point per row, separated by commas. The
         coordinates are the columns x, y, z (any case), or Points:0, Points:1, Points:2 as
         ParaView writes them; the cluster ids are the column named by --source-array or
@@ -469,9 +485,7 @@ vtkSmartPointer<vtkPointSet> ReadCloud(
   if (!messages->Errors.empty() || !cloud)
   {
     Fail(path + ": cannot read it as VTK XML " + (extension == ".vtp" ? "polydata" : "unstructured grid") +
-      ": " + FirstError(messages) +
-      " (a file written in VTK's default appended data mode may not read back with some builds of "
-      "ParaView 5.11's VTK: write it again in Binary or Ascii mode)");
+      ": " + FirstError(messages) + SCIPAR_APPENDED_MODE_HINT);
   }
   if (cloud->GetNumberOfPoints() == 0)
   {
