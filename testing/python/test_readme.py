@@ -34,6 +34,10 @@ SETUP = {
     "bash scripts/install-deps.sh": "installs Debian packages (done before any test can run)",
     "cmake -S . -B build && cmake --build build -j": "builds the tree this test runs from",
     "ctest --test-dir build --output-on-failure": "runs the test suite",
+    "cmake -S . -B build-pv -DParaView_DIR=/path/to/lib/cmake/paraview-5.13":
+        "configures against another ParaView, whose path the reader fills in (scripts/test-paraview-5.13.sh does "
+        "it for 5.13)",
+    "cmake --build build-pv -j": "builds against that other ParaView",
 }
 
 # What some examples must print, besides running without error (keyed by a line of the example).

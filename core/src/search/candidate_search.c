@@ -272,7 +272,7 @@ static int push_node(candidate_search *s, size_t node)
   const double ab = convexity_bound(box_gap(q, q, h->node_min + 3 * node, h->node_max + 3 * node), s->query_error);
   const double ba = convexity_bound(
     box_gap(h->centroid_min + 3 * node, h->centroid_max + 3 * node, s->query_min, s->query_max), h->centroid_error[node]);
-  const search_entry e = {metric_lower_bound(s->metric, s->squared, ab, ba), 0.0, (int64_t)node};
+  const search_entry e = {metric_lower_bound(s->metric, s->squared, ab, s->one_sided ? ab : ba), 0.0, (int64_t)node};
   return push(s, e);
 }
 
@@ -287,7 +287,7 @@ static int push_cluster(candidate_search *s, int64_t c)
   const double *q = s->query_centroid, *cc = set->centroids + 3 * c;
   const double ab = convexity_bound(box_gap(q, q, set->box_min + 3 * c, set->box_max + 3 * c), s->query_error);
   const double ba = convexity_bound(box_gap(cc, cc, s->query_min, s->query_max), set->centroid_error[c]);
-  const search_entry e = {metric_lower_bound(s->metric, s->squared, ab, ba), centre, -c - 1};
+  const search_entry e = {metric_lower_bound(s->metric, s->squared, ab, s->one_sided ? ab : ba), centre, -c - 1};
   return push(s, e);
 }
 

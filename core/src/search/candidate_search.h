@@ -35,6 +35,7 @@ typedef struct candidate_search {
   const cluster_hierarchy *hierarchy;
   scipar_metric metric;
   int squared;
+  int one_sided; /* bound the one-sided value query -> cluster (chamfer_one_sided_bounded), not the Chamfer value */
   double query_min[3], query_max[3], query_centroid[3], query_error;
   search_entry *heap;
   size_t size, capacity;

@@ -91,7 +91,7 @@ static int query_one(const pair_query *q, size_t k, candidate_search *search, pa
   for (int i = 0; i < q->keep_best; ++i)
     best[i] = INFINITY;
   double stop = q->keep_best ? INFINITY : q->gate;
-  if (!candidate_search_begin(search, from->box_min + 3 * c, from->box_max + 3 * c, from->centroids + 3 * c))
+  if (!candidate_search_begin(search, from, c))
     return 0;
   const size_t first = b->count;
   int64_t t;
@@ -191,7 +191,8 @@ scipar_status nearby_pairs(const pair_query *q, int num_threads, progress_state 
 #pragma omp single
     num_buffers = omp_get_num_threads();
     pair_buffer *mine = &buffers[omp_get_thread_num()];
-    candidate_search search = {q->to, q->to_hierarchy, q->metric, q->squared, {0}, {0}, {0}, NULL, 0, 0};
+    candidate_search search = {q->to, q->to_hierarchy, q->metric, q->squared, q->measure == PAIR_ONE_SIDED,
+                               {0}, {0}, {0}, 0.0, NULL, 0, 0};
 #pragma omp for schedule(dynamic, 1)
     for (long long i = 0; i < count; ++i) {
       if (progress_cancelled(progress))

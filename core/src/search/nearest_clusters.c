@@ -95,7 +95,7 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
   int out_of_memory = 0;
 #pragma omp parallel num_threads(num_threads)
   {
-    candidate_search search = {to, to_hierarchy, options->metric, options->squared, {0}, {0}, {0}, 0.0, NULL, 0, 0};
+    candidate_search search = {to, to_hierarchy, options->metric, options->squared, 0, {0}, {0}, {0}, 0.0, NULL, 0, 0};
 #pragma omp for schedule(dynamic, 1)
     for (long long i = 0; i < k; ++i) {
       if (progress_cancelled(progress))

@@ -232,7 +232,8 @@ scipar_status record_finish(scipar_tracker *t, scipar_tracking_result *r)
     if (add_event(t, t->lost[l].last_step + 1, SCIPAR_EVENT_DEATH, t->lost[l].track, -1) != SCIPAR_OK)
       return SCIPAR_ERROR_OUT_OF_MEMORY;
   lost_tracks_free(t);
-  qsort(t->events, t->num_events, sizeof *t->events, event_before);
+  if (t->num_events > 1) /* a series without events has no array to sort */
+    qsort(t->events, t->num_events, sizeof *t->events, event_before);
 
   const size_t k = t->num_rows, n = t->num_tracks;
   r->track_start_steps = malloc((n + 1) * sizeof(int64_t));
