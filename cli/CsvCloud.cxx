@@ -1,5 +1,7 @@
 #include "CsvCloud.h"
 
+#include "CsvText.h"
+
 #include "SciparArrays.h"
 
 #include "vtkDoubleArray.h"
@@ -19,6 +21,8 @@
 
 namespace
 {
+using namespace scipar_cli;
+
 std::string Trim(const std::string& text)
 {
   const char* const space = " \t";
@@ -70,45 +74,6 @@ bool SplitFields(const std::string& line, std::vector<std::string>& fields, std:
   }
 }
 
-bool ParseDouble(const std::string& text, double& value)
-{
-  if (text.empty())
-  {
-    return false;
-  }
-  char* end = nullptr;
-  errno = 0;
-  value = std::strtod(text.c_str(), &end);
-  // Overflow gives an infinity, reported as such; underflow to a tiny number is fine.
-  return *end == '\0' && !(errno == ERANGE && std::fabs(value) == HUGE_VAL);
-}
-
-bool ParseId(const std::string& text, int64_t& value)
-{
-  if (text.empty())
-  {
-    return false;
-  }
-  char* end = nullptr;
-  errno = 0;
-  const long long integer = std::strtoll(text.c_str(), &end, 10);
-  if (*end == '\0')
-  {
-    value = integer;
-    return errno != ERANGE;
-  }
-  // Whole numbers written as floating point ("3.0", "1e3"), as some tools export ids.
-  double real = 0.0;
-  const double limit = 9223372036854775808.0; // 2^63
-  if (!ParseDouble(text, real) || !std::isfinite(real) || std::floor(real) != real || real < -limit ||
-    real >= limit)
-  {
-    return false;
-  }
-  value = static_cast<int64_t>(real);
-  return true;
-}
-
 std::string JoinNames(const std::vector<std::string>& names)
 {
   std::string joined;
@@ -130,14 +95,42 @@ bool scipar_cli::ReadCsvCloud(
     return false;
   }
   std::string line;
-  size_t lineNumber = 0;
+  LineReader lines(file);
+  LineReader::Status status = LineReader::Line;
   std::vector<std::string> header;
   std::string problem;
+  auto where = [&](size_t lineNo) { return path + ":" + std::to_string(lineNo) + ": "; };
+  // A line that cannot be taken as text: false with `error` set.
+  auto readable = [&](size_t columnOfNul) {
+    if (status == LineReader::TooLong)
+    {
+      error = where(lines.Number()) + "the line is longer than " + std::to_string(MaxLineBytes) +
+        " bytes (a row of points is far shorter): is this a CSV file of points?";
+      return false;
+    }
+    if (status == LineReader::Failed)
+    {
+      error = path + ": read error after line " + std::to_string(lines.Number());
+      return false;
+    }
+    if (columnOfNul > 0)
+    {
+      error = where(lines.Number()) + "column " + std::to_string(columnOfNul) +
+        (header.empty() || columnOfNul > header.size() ? "" : " (" + header[columnOfNul - 1] + ")") +
+        ": a NUL byte: the file holds binary data, not text";
+      return false;
+    }
+    return true;
+  };
 
   // The header: the first line that is not blank.
-  while (header.empty() && std::getline(file, line))
+  while (header.empty() && (status = lines.Next(line)) != LineReader::End)
   {
-    ++lineNumber;
+    if (!readable(status == LineReader::Line ? ColumnOfNul(line) : 0))
+    {
+      return false;
+    }
+    const size_t lineNumber = lines.Number();
     if (lineNumber == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
     {
       line.erase(0, 3); // UTF-8 byte-order mark
@@ -161,8 +154,7 @@ bool scipar_cli::ReadCsvCloud(
     error = path + ": the file is empty; expected a header row such as x,y,z," + clusterColumn;
     return false;
   }
-  const size_t headerLine = lineNumber;
-  auto where = [&](size_t lineNo) { return path + ":" + std::to_string(lineNo) + ": "; };
+  const size_t headerLine = lines.Number();
 
   // Columns: coordinates and cluster ids.
   const int none = -1;
@@ -236,9 +228,28 @@ bool scipar_cli::ReadCsvCloud(
   auto column = [&](int c) {
     return "column " + std::to_string(c + 1) + " (" + header[static_cast<size_t>(c)] + "): ";
   };
-  while (std::getline(file, line))
+  // What is wrong with a number: the message's end, after the quoted text.
+  auto numberProblem = [](NumberProblem problem, bool isId) -> std::string {
+    switch (problem)
+    {
+      case NumberProblem::OutOfRange:
+        return isId ? " is out of range: cluster ids must be whole numbers within 64 bits"
+                    : " is out of range: beyond the largest number a double holds (about 1.8e308)";
+      case NumberProblem::Hexadecimal:
+        return " is a hexadecimal number; write numbers in decimal";
+      case NumberProblem::NotIntegral:
+        return " is not an integral cluster id (cluster ids must be whole numbers within 64 bits)";
+      default:
+        return " is not a number";
+    }
+  };
+  while ((status = lines.Next(line)) != LineReader::End)
   {
-    ++lineNumber;
+    if (!readable(status == LineReader::Line ? ColumnOfNul(line) : 0))
+    {
+      return false;
+    }
+    const size_t lineNumber = lines.Number();
     if (!line.empty() && line.back() == '\r')
     {
       line.pop_back();
@@ -262,9 +273,10 @@ bool scipar_cli::ReadCsvCloud(
     {
       const std::string& text = fields[static_cast<size_t>(xyz[axis])];
       double value = 0.0;
-      if (!ParseDouble(text, value))
+      const NumberProblem parsed = ParseCoordinate(text, value);
+      if (parsed != NumberProblem::None)
       {
-        error = where(lineNumber) + column(xyz[axis]) + "'" + text + "' is not a number";
+        error = where(lineNumber) + column(xyz[axis]) + "'" + text + "'" + numberProblem(parsed, false);
         return false;
       }
       if (!std::isfinite(value))
@@ -276,18 +288,13 @@ bool scipar_cli::ReadCsvCloud(
     }
     const std::string& text = fields[static_cast<size_t>(idColumn)];
     int64_t id = 0;
-    if (!ParseId(text, id))
+    const NumberProblem parsed = ParseClusterId(text, id);
+    if (parsed != NumberProblem::None)
     {
-      error = where(lineNumber) + column(idColumn) + "'" + text +
-        "' is not an integral cluster id (cluster ids must be whole numbers within 64 bits)";
+      error = where(lineNumber) + column(idColumn) + "'" + text + "'" + numberProblem(parsed, true);
       return false;
     }
     ids.push_back(id);
-  }
-  if (file.bad())
-  {
-    error = path + ": read error after line " + std::to_string(lineNumber);
-    return false;
   }
   if (ids.empty())
   {

@@ -89,9 +89,10 @@ Input files (chosen by extension, any case):
   .csv  a header row naming the columns, then one point per row, separated by commas. The
         coordinates are the columns x, y, z (any case), or Points:0, Points:1, Points:2 as
         ParaView writes them; the cluster ids are the column named by --source-array or
-        --target-array (integers; 3.0 is accepted as 3). Coordinates must be finite numbers.
-        Other columns are ignored. Fields may be in double quotes; blank lines are skipped.
-        Every row needs as many fields as the header.
+        --target-array (integers; 3.0 is accepted as 3). Coordinates must be finite decimal
+        numbers (not hexadecimal). Other columns are ignored. Fields may be in double quotes;
+        blank lines are skipped. Every row needs as many fields as the header; a line may not
+        exceed 1 MiB nor hold a NUL byte.
 
 What is computed:
   For a source cluster A and a target cluster B, d(A->B) is the mean, over the points a of A, of
@@ -167,12 +168,27 @@ public:
   vtkTypeMacro(MessageCollector, vtkOutputWindow);
 
   void DisplayText(const char*) override {}
-  void DisplayErrorText(const char* text) override { this->Errors.push_back(Clean(text)); }
+  void DisplayErrorText(const char* text) override
+  {
+    // The executive's "Algorithm ... returned failure for request: vtkInformation ..." dump follows
+    // the algorithm's own message: it is kept apart, never shown.
+    const bool dump = text && std::strstr(text, "returned failure for request");
+    (dump ? this->PipelineFailures : this->Errors).push_back(Clean(text));
+  }
   void DisplayWarningText(const char* text) override { this->Warnings.push_back(Clean(text)); }
   void DisplayGenericWarningText(const char* text) override { this->Warnings.push_back(Clean(text)); }
   void DisplayDebugText(const char*) override {}
 
+  bool Failed() const { return !this->Errors.empty() || !this->PipelineFailures.empty(); }
+  void Clear()
+  {
+    this->Errors.clear();
+    this->PipelineFailures.clear();
+    this->Warnings.clear();
+  }
+
   std::vector<std::string> Errors;
+  std::vector<std::string> PipelineFailures;
   std::vector<std::string> Warnings;
 
 private:
@@ -415,7 +431,9 @@ bool ParseCommandLine(int argc, char* argv[], Options& options)
 
 std::string FirstError(MessageCollector* messages)
 {
-  return messages->Errors.empty() ? std::string("unknown error") : messages->Errors.front();
+  return !messages->Errors.empty() ? messages->Errors.front()
+    : messages->PipelineFailures.empty() ? std::string("unknown error")
+                                         : std::string("VTK's pipeline failed without saying why");
 }
 
 std::string ArrayNames(vtkPointData* data)
@@ -427,6 +445,17 @@ std::string ArrayNames(vtkPointData* data)
     names += (names.empty() ? "" : ", ") + std::string(name ? name : "(unnamed)");
   }
   return names.empty() ? "none" : names;
+}
+
+// Whether a VTK XML file stores its arrays in the appended data mode: its header (the arrays'
+// descriptions come before any data) says format="appended".
+bool UsesAppendedData(const std::string& path)
+{
+  std::ifstream file(path, std::ios::binary);
+  std::string head(1 << 16, '\0');
+  file.read(&head[0], static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(file.gcount()));
+  return head.find("format=\"appended\"") != std::string::npos;
 }
 
 // Reads one cloud, and checks that it has the cluster array (a clear message beats the filter's).
@@ -478,14 +507,14 @@ vtkSmartPointer<vtkPointSet> ReadCloud(
     Fail(path + ": unknown file type '" + (extension.empty() ? std::string("(no extension)") : extension) +
       "'; give a .vtp, .vtu or .csv file");
   }
-  messages->Errors.clear();
+  messages->Clear();
   reader->SetFileName(path.c_str());
   reader->Update();
   cloud = vtkPointSet::SafeDownCast(reader->GetOutputDataObject(0));
-  if (!messages->Errors.empty() || !cloud)
+  if (messages->Failed() || !cloud)
   {
     Fail(path + ": cannot read it as VTK XML " + (extension == ".vtp" ? "polydata" : "unstructured grid") +
-      ": " + FirstError(messages) + SCIPAR_APPENDED_MODE_HINT);
+      ": " + FirstError(messages) + (UsesAppendedData(path) ? SCIPAR_APPENDED_MODE_HINT : ""));
   }
   if (cloud->GetNumberOfPoints() == 0)
   {
@@ -607,9 +636,9 @@ void WriteXml(vtkDataObject* data, const std::string& temporary, const fs::path&
       writer->SetInputData(data);
       writer->SetDataModeToBinary();
       writer->SetFileName(temporary.c_str());
-      messages->Errors.clear();
+      messages->Clear();
       errno = 0;
-      if (writer->Write() == 1 && messages->Errors.empty())
+      if (writer->Write() == 1 && !messages->Failed())
       {
         return std::string();
       }
@@ -660,14 +689,13 @@ int Run(const Options& options, MessageCollector* messages)
   matching->SetNumberOfThreads(options.Threads);
   matching->SetSkipNoise(options.SkipNoise);
   matching->SetNoiseClusterId(static_cast<vtkIdType>(options.NoiseId));
-  messages->Errors.clear();
-  messages->Warnings.clear();
+  messages->Clear();
   matching->Update();
   for (const std::string& warning : messages->Warnings)
   {
     std::cerr << Program << ": warning: " << warning << "\n";
   }
-  if (!messages->Errors.empty())
+  if (messages->Failed())
   {
     // The filter's messages say "Source ..." or "Target ...": add the file names.
     Fail(FirstError(messages) + " (source " + options.Source + ", target " + options.Target + ")");

@@ -123,6 +123,16 @@ int vtkChamferClusterMatching::RequestData(
   }
 }
 
+bool vtkChamferClusterMatching::CheckProperties()
+{
+  if (this->Metric < MAX || this->Metric > HAUSDORFF)
+  {
+    vtkErrorMacro(<< "Metric " << this->Metric << ": not one of 0 (Max), 1 (Sum), 2 (Mean), 3 (Hausdorff)");
+    return false;
+  }
+  return true;
+}
+
 bool vtkChamferClusterMatching::ReadInput(
   int port, vtkInformationVector** inputs, vtkPointSet*& cloud, scipar::CloudInput& read)
 {
@@ -192,7 +202,7 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
 
   vtkPointSet* clouds[2] = { nullptr, nullptr };
   scipar::CloudInput read[2];
-  bool ok = true;
+  bool ok = this->CheckProperties();
   for (int port = 0; port < 2 && ok; ++port)
   {
     ok = this->ReadInput(port, inputs, clouds[port], read[port]);
@@ -259,7 +269,9 @@ void vtkChamferClusterMatching::PrintSelf(ostream& os, vtkIndent indent)
   this->Superclass::PrintSelf(os, indent);
   os << indent << "SourceClusterArrayName: " << this->SourceClusterArrayName << "\n";
   os << indent << "TargetClusterArrayName: " << this->TargetClusterArrayName << "\n";
-  os << indent << "Metric: " << scipar_metric_name(static_cast<scipar_metric>(this->Metric)) << "\n";
+  const bool known = this->Metric >= MAX && this->Metric <= HAUSDORFF;
+  os << indent << "Metric: " << this->Metric << " ("
+     << (known ? scipar_metric_name(static_cast<scipar_metric>(this->Metric)) : "not a metric") << ")\n";
   os << indent << "SquaredDistances: " << this->SquaredDistances << "\n";
   os << indent << "MaxPairDistance: " << this->MaxPairDistance << "\n";
   os << indent << "NumberOfThreads: " << this->NumberOfThreads << "\n";

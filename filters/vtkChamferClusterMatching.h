@@ -47,8 +47,9 @@ public:
   };
 
   ///@{
-  /// How d(A->B) and d(B->A) combine: MAX (default), SUM, MEAN, or HAUSDORFF.
-  vtkSetClampMacro(Metric, int, MAX, HAUSDORFF);
+  /// How d(A->B) and d(B->A) combine: MAX (default), SUM, MEAN, or HAUSDORFF. Any other value is
+  /// kept as set, and refused with an error when the filter runs (not clamped to a valid one).
+  vtkSetMacro(Metric, int);
   vtkGetMacro(Metric, int);
   ///@}
 
@@ -131,6 +132,8 @@ protected:
 
   /// RequestData's work; RequestData turns an allocation failure into an error and empty outputs.
   int Match(vtkInformationVector** inputs, vtkInformationVector* outputs);
+  /// Whether the properties hold valid values; false, with an error naming the property, otherwise.
+  bool CheckProperties();
   /// Reads input `port` into `read`; false, with an error naming the problem, when it cannot.
   bool ReadInput(int port, vtkInformationVector** inputs, vtkPointSet*& cloud, scipar::CloudInput& read);
   /// Ghost points (vtkGhostType, or shared by the pieces of a mesh split over processes) take no

@@ -372,11 +372,26 @@ def test_errors():
            SOURCE, TARGET, "-o", out, "--target-array", "Gone")
     broken = write("broken.vtp", '<?xml version="1.0"?>\n<VTKFile type="PolyData"><PolyData>')
     expect(1, r"broken\.vtp: cannot read it as VTK XML polydata", broken, TARGET, "-o", out)
-    # The advice about the appended data mode only where that mode can be the cause.
+    # The advice about the appended data mode only where that mode can be the cause: a file in that
+    # mode, read by a VTK older than 9.3.
     _, errors = run(broken, TARGET, "-o", out, expect=1)
-    advice = re.search(APPENDED_HINT, errors) if not READS_APPENDED_ALWAYS else "appended" in errors
-    check(bool(advice) != READS_APPENDED_ALWAYS,
-          f"VTK {vtkVersion.GetVTKVersion()}: the appended-mode advice is {'given' if READS_APPENDED_ALWAYS else 'missing'}: {errors}")
+    check("appended" not in errors, f"a file without appended data gets the appended-mode advice: {errors}")
+    appended = os.path.join(WORK, "appended.vtp")
+    writer = vtkXMLPolyDataWriter()
+    writer.SetInputData(read_xml(SOURCE))
+    writer.SetFileName(appended)
+    writer.SetDataModeToAppended()
+    check(writer.Write() == 1, "cannot write appended.vtp")
+    with open(appended, "rb") as handle:
+        whole = handle.read()
+    with open(appended, "wb") as handle:
+        handle.write(whole[:len(whole) - 2000])  # the end of the appended data and the closing tags lost
+    _, errors = run(appended, TARGET, "-o", out, expect=1)
+    check(errors.startswith("scipar-match: error: ") and "appended.vtp: cannot read it as VTK XML polydata" in errors,
+          f"truncated appended file: {errors}")
+    check(bool(re.search(APPENDED_HINT, errors)) != READS_APPENDED_ALWAYS,
+          f"VTK {vtkVersion.GetVTKVersion()}: the appended-mode advice is "
+          f"{'given' if READS_APPENDED_ALWAYS else 'missing'} for a file in that mode: {errors}")
 
     # Non-integral ids in a VTK file (a float array holding 0.5): the filter's message.
     data = read_xml(SOURCE)
@@ -405,10 +420,21 @@ def test_errors():
         ("nan.csv", header + "1,2,nan,4\n", r"nan\.csv:2: column 3 \(z\): 'nan' is not a finite number"),
         ("duplicate.csv", "x,y,z,x,ClusterId\n1,2,3,4,5\n", r"duplicate\.csv:1: header: columns 1 and 4 are both named 'x'"),
         ("quote.csv", 'x,y,z,"ClusterId\n1,2,3,4\n', r"quote\.csv:1: header: field 4 .*unbalanced double quotes"),
-        ("huge.csv", header + "1,2,3,99999999999999999999\n", r"huge\.csv:2: column 4 \(ClusterId\).*not an integral"),
+        ("huge.csv", header + "1,2,3,99999999999999999999\n", r"huge\.csv:2: column 4 \(ClusterId\): '99999999999999999999' is out of range"),
+        ("overflow.csv", header + "1,1e999,3,4\n", r"overflow\.csv:2: column 2 \(y\): '1e999' is out of range"),
+        ("hex.csv", header + "1,2,0x1p3,4\n", r"hex\.csv:2: column 3 \(z\): '0x1p3' is a hexadecimal number"),
+        ("hex_id.csv", header + "1,2,3,0x1A\n", r"hex_id\.csv:2: column 4 \(ClusterId\): '0x1A' is a hexadecimal number"),
+        ("nul.csv", header + "1,2,3,4\n1,2\x003,3,4\n", r"nul\.csv:3: column 2 \(y\): a NUL byte"),
+        ("nul_header.csv", "x,y\x00,z,ClusterId\n1,2,3,4\n", r"nul_header\.csv:1: column 2: a NUL byte"),
     ]
     for name, text, pattern in csv_cases:
         expect(1, pattern, write(name, text), TARGET, "-o", out)
+    # A line far longer than any row of points: refused as such after reading its first megabyte,
+    # not read whole (a 2 GB line gave std::bad_alloc or "read error after line 1").
+    long_line = write("long_line.csv", header + "1,2,3,4\n" + "7" * (5 << 20) + ",1,2,3\n1,2,3,4\n")
+    expect(1, r"long_line\.csv:3: the line is longer than 1048576 bytes", long_line, TARGET, "-o", out)
+    no_newline = write("no_newline.csv", "x" * (5 << 20))
+    expect(1, r"no_newline\.csv:1: the line is longer than 1048576 bytes", no_newline, TARGET, "-o", out)
     expect(1, r"no_column\.csv.*--target-array", SOURCE, os.path.join(WORK, "no_column.csv"), "-o", out)
 
     # The output directory cannot be a file.

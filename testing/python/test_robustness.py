@@ -8,7 +8,8 @@ clusters (with progress reported as they run), NaN and infinite coordinates (lef
 about), input arrays named like output arrays (kept as <name>_input), an update after a cancelled
 one (runs in full), thread counts far above the machine's (clamped, with a warning). Invalid input that must be
 refused with a message naming the input and the problem, and empty outputs: composite and image
-inputs, a cluster array selected as cell data. Inputs must never be modified.
+inputs, a cluster array selected as cell data, a Metric that is none of the four (not clamped).
+Inputs must never be modified.
 """
 import os
 import sys
@@ -225,10 +226,14 @@ def test_refusals():
     image.SetDimensions(2, 2, 2)
     good = cloud(np.zeros((3, 3)), np.zeros(3, dtype=np.int64))
     cells = {"SourceClusterArray": ["CELLS", "ClusterId"]}
+    metric_values = "Metric {}: not one of 0 (Max), 1 (Sum), 2 (Mean), 3 (Hausdorff)"
     for bad, expected, properties in (
             (blocks, "Source input is a vtkMultiBlockDataSet", {}),
             (image, "Source input is a vtkImageData, not a point set", {}),
-            (good, "Source cluster array 'ClusterId' is not selected as point data", cells)):
+            (good, "Source cluster array 'ClusterId' is not selected as point data", cells),
+            (good, metric_values.format(4), {"Metric": 4}),
+            (good, metric_values.format(99), {"Metric": 99}),
+            (good, metric_values.format(-1), {"Metric": -1})):
         outputs, text = run(bad, good, **properties)
         assert expected in text, f"expected '{expected}' in: {text}"
         assert all(o.GetNumberOfPoints() == 0 for o in (outputs[0], outputs[1], outputs[3])), "empty outputs"
