@@ -86,6 +86,8 @@ Input files (chosen by extension, any case):
   .vtu  VTK XML unstructured grid with a point-data array of cluster ids
         Ids may be integers of any type, or floating-point numbers holding whole numbers; any
         values (sparse, negative, unsorted).)" SCIPAR_APPENDED_MODE_HELP R"(
+        VTK's XML reader crashes on some damaged files: each file is read first in a child
+        process, so that such a file is an error naming it (this reads VTK files twice).
   .csv  a header row naming the columns, then one point per row, separated by commas. The
         coordinates are the columns x, y, z (any case), or Points:0, Points:1, Points:2 as
         ParaView writes them; the cluster ids are the column named by --source-array or
@@ -458,6 +460,26 @@ bool UsesAppendedData(const std::string& path)
   return head.find("format=\"appended\"") != std::string::npos;
 }
 
+// Reads a VTK XML file (.vtp or .vtu) into `cloud`; empty on success, else VTK's first error.
+std::string ReadXmlFile(const std::string& path, const std::string& extension, MessageCollector* messages,
+  vtkSmartPointer<vtkPointSet>& cloud)
+{
+  vtkSmartPointer<vtkXMLReader> reader;
+  if (extension == ".vtp")
+  {
+    reader = vtkSmartPointer<vtkXMLPolyDataReader>::New();
+  }
+  else
+  {
+    reader = vtkSmartPointer<vtkXMLUnstructuredGridReader>::New();
+  }
+  messages->Clear();
+  reader->SetFileName(path.c_str());
+  reader->Update();
+  cloud = vtkPointSet::SafeDownCast(reader->GetOutputDataObject(0));
+  return messages->Failed() || !cloud ? FirstError(messages) : std::string();
+}
+
 // Reads one cloud, and checks that it has the cluster array (a clear message beats the filter's).
 vtkSmartPointer<vtkPointSet> ReadCloud(
   const std::string& path, const std::string& arrayName, const char* role, MessageCollector* messages)
@@ -493,28 +515,29 @@ vtkSmartPointer<vtkPointSet> ReadCloud(
     }
     return polydata;
   }
-  vtkSmartPointer<vtkXMLReader> reader;
-  if (extension == ".vtp")
-  {
-    reader = vtkSmartPointer<vtkXMLPolyDataReader>::New();
-  }
-  else if (extension == ".vtu")
-  {
-    reader = vtkSmartPointer<vtkXMLUnstructuredGridReader>::New();
-  }
-  else
+  if (extension != ".vtp" && extension != ".vtu")
   {
     Fail(path + ": unknown file type '" + (extension.empty() ? std::string("(no extension)") : extension) +
       "'; give a .vtp, .vtu or .csv file");
   }
-  messages->Clear();
-  reader->SetFileName(path.c_str());
-  reader->Update();
-  cloud = vtkPointSet::SafeDownCast(reader->GetOutputDataObject(0));
-  if (messages->Failed() || !cloud)
+  const std::string what = path + ": cannot read it as VTK XML " +
+    (extension == ".vtp" ? "polydata" : "unstructured grid") + ": ";
+  const std::string appendedHint = UsesAppendedData(path) ? SCIPAR_APPENDED_MODE_HINT : "";
+  // VTK's XML reader crashes on some damaged files: it reads the file once in a child process, and
+  // only a file read there without harm is read here.
+  std::string error;
+  if (!scipar_cli::RunIsolated([&]() { return ReadXmlFile(path, extension, messages, cloud); }, error))
   {
-    Fail(path + ": cannot read it as VTK XML " + (extension == ".vtp" ? "polydata" : "unstructured grid") +
-      ": " + FirstError(messages) + (UsesAppendedData(path) ? SCIPAR_APPENDED_MODE_HINT : ""));
+    Fail(what +
+      (error.compare(0, 7, "crashed") == 0
+          ? "VTK's XML reader " + error + " on this file: it is damaged, or not a VTK XML file"
+          : error) +
+      appendedHint);
+  }
+  error = ReadXmlFile(path, extension, messages, cloud);
+  if (!error.empty())
+  {
+    Fail(what + error + appendedHint);
   }
   if (cloud->GetNumberOfPoints() == 0)
   {

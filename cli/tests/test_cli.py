@@ -393,6 +393,20 @@ def test_errors():
           f"VTK {vtkVersion.GetVTKVersion()}: the appended-mode advice is "
           f"{'given' if READS_APPENDED_ALWAYS else 'missing'} for a file in that mode: {errors}")
 
+    # A damaged file on which VTK's own XML reader crashes (a field-data array of type "Int42", one
+    # of the mutations that crash it): read in a child process first, it is an error, not a crash.
+    crash_out = fresh("crash_source")
+    run(SOURCE, TARGET, "-o", crash_out)
+    with open(os.path.join(crash_out, "source.vtu"), "rb") as handle:
+        whole = handle.read()
+    damaged = whole.replace(b'type="Int32" Name="SquaredDistances"', b'type="Int42" Name="SquaredDistances"')
+    check(damaged != whole, "source.vtu has no SquaredDistances field array to damage")
+    damaged_path = os.path.join(WORK, "damaged.vtu")
+    with open(damaged_path, "wb") as handle:
+        handle.write(damaged)
+    expect(1, r"damaged\.vtu: cannot read it as VTK XML unstructured grid: VTK's XML reader crashed "
+              r"\(Segmentation fault\) on this file: it is damaged, or not a VTK XML file", damaged_path, TARGET, "-o", out)
+
     # Non-integral ids in a VTK file (a float array holding 0.5): the filter's message.
     data = read_xml(SOURCE)
     halves = vtkFloatArray()
