@@ -87,6 +87,12 @@ bool scipar_cli::RunIsolated(const std::function<std::string()>& work, std::stri
   if (child == 0)
   {
     ::close(channel[0]);
+    // The parent reports how the child ended: a crash handler of a library loaded with VTK (the
+    // MPI runtime's UCX prints a backtrace on SIGSEGV) would only add noise before that report.
+    for (const int fatal : { SIGSEGV, SIGBUS, SIGFPE, SIGILL })
+    {
+      std::signal(fatal, SIG_DFL);
+    }
     std::string message;
     try
     {

@@ -67,7 +67,8 @@ def render(matching, pair_count, path):
 def main():
     args = parse_arguments()
     os.makedirs(args.out, exist_ok=True)
-    LoadPlugin(args.plugin, ns=globals())  # defines ChamferClusterMatching
+    # Defines ChamferClusterMatching. A full path: ParaView 5.12+ reads a relative one as a plugin name.
+    LoadPlugin(os.path.abspath(args.plugin), ns=globals())
     source = OpenDataFile(args.source)
     target = OpenDataFile(args.target)
     matching = ChamferClusterMatching(Source=source, Target=target, Metric=args.metric)  # noqa: F821

@@ -3,18 +3,21 @@
 Usage: python3 test_install.py BUILD_DIR REPOSITORY OUT_DIR
 
 1. `cmake --install BUILD_DIR` with DESTDIR=OUT_DIR/stage: the plugin in ParaView's plugin
-   directory (<libdir>/paraview-5.11/plugins/Scipar/) with the plugins XML listing it, the line of
-   <bindir>/paraview.conf naming that XML, libscipar with its headers, CMake package and pkg-config
-   file, scipar-match; nothing else in the system library directory.
+   directory (<libdir>/paraview-X.Y/plugins/Scipar/) with the plugins XML listing it, the line of
+   <bindir>/paraview.conf naming that XML (or, for Debian's ParaView 5.13, which reads only its own
+   paraview.conf, a link to the plugin's directory in the directory that file names),
+   libscipar with its headers, CMake package and pkg-config file, scipar-match; nothing else in the
+   system library directory.
 2. ParaView finds the plugin by itself. ParaView reads paraview.conf beside its executable, so the
    staged bindir gets a copy of the pvpython and paraview executables: there,
    LoadDistributedPlugin('Scipar') works in pvpython, and the GUI lists the plugin (loaded, as the
    install asks to auto-load it) and opens a saved state without loading anything by hand. With the
-   system's pvpython, PV_PLUGIN_PATH pointed at the staged plugin does the same.
+   system's pvpython, PV_PLUGIN_PATH pointed at the staged plugin does the same. (Debian's 5.13 reads
+   its conf from a fixed path, so there the same runs go through the staged link with PV_PLUGIN_PATH.)
 3. The installed scipar-match matches the sample clouds.
 4. The README's C example builds against the staged libscipar with find_package(scipar) and with
    pkg-config, and prints the README's answer.
-5. `cpack -G DEB` packs the same files, with a dependency on ParaView 5.11.
+5. `cpack -G DEB` packs the same files, with a dependency on the ParaView it was built against.
 """
 import json
 import os
@@ -56,12 +59,16 @@ def install(build, stage):
     prefix = cache_value(build, "CMAKE_INSTALL_PREFIX")
     libdir = cache_value(build, "CMAKE_INSTALL_LIBDIR")
     root = stage + prefix
-    plugins = os.path.join(root, libdir, "paraview-5.11", "plugins")
+    plugins = os.path.join(root, libdir, cache_value(build, "SCIPAR_PLUGIN_SUBDIR"))
+    # Where the install lists the plugin for ParaView: empty for <bindir>/paraview.conf, else a
+    # directory whose plugins ParaView lists (Debian's ParaView 5.13).
+    registry = cache_value(build, "SCIPAR_PLUGIN_REGISTRY")
+    link = stage + registry + "/Scipar" if registry else None
     expected = [
         os.path.join(plugins, "Scipar", "Scipar.so"),
         os.path.join(plugins, "Scipar", "libSciparFilters.so"),
         os.path.join(plugins, "scipar.plugins.xml"),
-        os.path.join(root, "bin", "paraview.conf"),
+        link or os.path.join(root, "bin", "paraview.conf"),
         os.path.join(root, "bin", "scipar-match"),
         os.path.join(root, libdir, "libscipar.so"),
         os.path.join(root, "include", "scipar", "scipar.h"),
@@ -77,7 +84,18 @@ def install(build, stage):
           f"static libraries installed in {libdir}: {os.listdir(os.path.join(root, libdir))}")
     with open(os.path.join(plugins, "scipar.plugins.xml")) as handle:
         plugins_xml = handle.read()
-    check(re.search(r'<Plugin name="Scipar" auto_load="[01]"/>', plugins_xml), f"plugins XML: {plugins_xml}")
+    check(re.search(r'<Plugin name="Scipar" auto_load="[01]"[^>]*/>', plugins_xml), f"plugins XML: {plugins_xml}")
+    staged = {"stage": stage, "root": root, "libdir": os.path.join(root, libdir), "plugins": plugins,
+              "autoload": 'auto_load="1"' in plugins_xml, "files": expected, "link": link}
+    if link:
+        check(os.path.islink(link) and not os.path.isabs(os.readlink(link)),
+              f"{link} is not a relative link")
+        check(os.path.samefile(link, os.path.join(plugins, "Scipar")), f"{link} does not lead to the plugin")
+        check(not os.path.exists(os.path.join(root, "bin", "paraview.conf")),
+              "paraview.conf installed beside the executables, which this ParaView does not read")
+        run(["cmake", "--install", build], "a second cmake --install", env=dict(os.environ, DESTDIR=stage))
+        check(os.path.samefile(link, os.path.join(plugins, "Scipar")), "a second install broke the link")
+        return staged
     with open(os.path.join(root, "bin", "paraview.conf")) as handle:
         lines = handle.read().splitlines()
     xml_from_bin = os.path.relpath(os.path.join(plugins, "scipar.plugins.xml"), os.path.join(root, "bin"))
@@ -86,8 +104,7 @@ def install(build, stage):
     run(["cmake", "--install", build], "a second cmake --install", env=dict(os.environ, DESTDIR=stage))
     with open(os.path.join(root, "bin", "paraview.conf")) as handle:
         check(handle.read().splitlines() == lines, "a second install changed paraview.conf")
-    return {"stage": stage, "root": root, "libdir": os.path.join(root, libdir), "plugins": plugins,
-            "autoload": 'auto_load="1"' in plugins_xml, "files": expected}
+    return staged
 
 
 BY_NAME = r"""
@@ -138,10 +155,11 @@ def check_pvpython(staged, out):
     script = os.path.join(out, "by_name.py")
     with open(script, "w") as handle:
         handle.write(BY_NAME)
-    staged_pvpython = copy_executable("pvpython", os.path.join(staged["root"], "bin"))
-    output = run([staged_pvpython, "--dr", script], "pvpython beside the staged paraview.conf")
-    check_by_name(report_of(output, "staged pvpython"), staged, "pvpython beside paraview.conf", staged["autoload"])
-    environment = dict(os.environ, PV_PLUGIN_PATH=os.path.join(staged["plugins"], "Scipar"))
+    if not staged["link"]:
+        staged_pvpython = copy_executable("pvpython", os.path.join(staged["root"], "bin"))
+        output = run([staged_pvpython, "--dr", script], "pvpython beside the staged paraview.conf")
+        check_by_name(report_of(output, "staged pvpython"), staged, "pvpython beside paraview.conf", staged["autoload"])
+    environment = dict(os.environ, PV_PLUGIN_PATH=staged["link"] or os.path.join(staged["plugins"], "Scipar"))
     output = run(["pvpython", "--dr", script], "pvpython with PV_PLUGIN_PATH", env=environment)
     check_by_name(report_of(output, "PV_PLUGIN_PATH"), staged, "pvpython with PV_PLUGIN_PATH", None)
     # Without either, the plugin is not found: the checks above are not passing by accident.
@@ -181,11 +199,16 @@ def check_gui(staged, repository, out):
         handle.write(GUI_SCRIPT)
     if os.path.exists(report_path):
         os.remove(report_path)
-    paraview = copy_executable("paraview", os.path.join(staged["root"], "bin"))
     environment = dict(os.environ, SCIPAR_REPORT=report_path, SCIPAR_DATA=os.path.join(repository, "data"),
                        SCIPAR_STATE=os.path.join(repository, "testing", "gui", "matching_state.pvsm"))
     environment.pop("DISPLAY", None)
     environment = {k: v for k, v in environment.items() if not k.startswith("PV_PLUGIN")}
+    if staged["link"]:
+        # This ParaView reads its own paraview.conf only: the GUI loads the plugin through the link.
+        paraview = shutil.which("paraview")
+        environment["PV_PLUGIN_PATH"] = staged["link"]
+    else:
+        paraview = copy_executable("paraview", os.path.join(staged["root"], "bin"))
     log = run(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", paraview, "--dr", f"--script={script}", "--exit"],
               "the staged paraview GUI", env=environment)
     check(os.path.exists(report_path), f"the GUI script wrote no report:\n{log}")
@@ -193,7 +216,7 @@ def check_gui(staged, repository, out):
         report = json.load(handle)
     check("error" not in report, f"the GUI script failed:\n{report.get('error')}\n{log}")
     check(report["listed"].get("Scipar") is not None, f"Manage Plugins would not list Scipar: {report['listed']}")
-    if staged["autoload"]:
+    if staged["autoload"] or staged["link"]:
         check(report["listed"]["Scipar"], "the installed plugin, marked auto-load, was not loaded at start")
         check(report["pairs"] == 50, f"the state opened without loading the plugin by hand gave {report['pairs']} pairs")
     check("ERR|" not in log, f"errors in the GUI output:\n{log}")
@@ -254,7 +277,8 @@ def check_deb(build, staged, out):
         installed = "/" + os.path.relpath(path, staged["stage"])
         check(installed in in_deb, f"the .deb lacks {installed}:\n{listing}")
     depends = run(["dpkg-deb", "--field", deb, "Depends"], "dpkg-deb --field")
-    check("paraview (>= 5.11)" in depends, f"the .deb's Depends: {depends}")
+    version = re.search(r"paraview-(\d+\.\d+)", staged["plugins"]).group(1)
+    check(f"paraview (>= {version})" in depends, f"the .deb's Depends, for ParaView {version}: {depends}")
     return debs[0]
 
 

@@ -99,14 +99,26 @@ class Staged:
         root = self.stage + cache_value(build, "CMAKE_INSTALL_PREFIX")
         self.libdir = os.path.join(root, cache_value(build, "CMAKE_INSTALL_LIBDIR"))
         self.bindir = os.path.join(root, cache_value(build, "CMAKE_INSTALL_BINDIR"))
+        # Debian's ParaView 5.13 reads only its own paraview.conf, at a fixed path, which names a
+        # directory the install links the plugin into (see packaging/CMakeLists.txt).
+        registry = cache_value(build, "SCIPAR_PLUGIN_REGISTRY")
+        self.link = self.stage + registry + "/Scipar" if registry else None
         self.pvpython = None
 
     def install(self, command, scratch, what):
         output = run(["bash", "-c", command], scratch, what, {"DESTDIR": self.stage})
+        if self.link:
+            self.pvpython = shutil.which("pvpython")
+            return output
         real = os.path.realpath(shutil.which("pvpython"))
         self.pvpython = os.path.join(self.bindir, os.path.basename(real))
         shutil.copy2(real, self.pvpython)
         return output
+
+    def python_environment(self):
+        """For the pvpython that loads the installed plugin by name: the staged link stands for the
+        system directory that Debian's ParaView 5.13 lists plugins from."""
+        return {"PV_PLUGIN_PATH": self.link} if self.link else {}
 
     def environment(self):
         if not self.pvpython:
@@ -120,8 +132,9 @@ def main():
         readme = handle.read()
     pvpython = shutil.which("pvpython")
     ran, skipped = [], []
-    mpi = {"OMPI_MCA_rmaps_base_oversubscribe": "1", "OMPI_ALLOW_RUN_AS_ROOT": "1",
-           "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+    # Oversubscription: Open MPI 4's variable, and Open MPI 5's (its PRRTE launcher ignores the former).
+    mpi = {"OMPI_MCA_rmaps_base_oversubscribe": "1", "PRTE_MCA_rmaps_default_mapping_policy": ":oversubscribe",
+           "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
     with tempfile.TemporaryDirectory() as scratch:
         shutil.copytree(os.path.join(repository, "data"), os.path.join(scratch, "data"))
         os.symlink(os.path.abspath(build), os.path.join(scratch, "build"))
@@ -136,12 +149,12 @@ def main():
                 path = os.path.join(scratch, f"example_{number}.py")
                 with open(path, "w") as handle:
                     handle.write(text)
-                interpreter = pvpython
+                interpreter, environment = pvpython, None
                 if "LoadDistributedPlugin" in text:
                     if not staged.pvpython:
                         raise Failure(f"{what} loads the installed plugin before the README installs it")
-                    interpreter = staged.pvpython
-                output = run([interpreter, "--dr", "--force-offscreen-rendering", path], scratch, what)
+                    interpreter, environment = staged.pvpython, staged.python_environment()
+                output = run([interpreter, "--dr", "--force-offscreen-rendering", path], scratch, what, environment)
                 check_output(text, output, what)
                 ran.append(what)
             elif language == "sh":
