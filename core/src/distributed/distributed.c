@@ -245,8 +245,7 @@ static scipar_status mark_candidates(const global_clusters *mine, const global_c
                                      const cluster_hierarchy *other_hierarchy, const scipar_options *options,
                                      int rank, unsigned char *needed)
 {
-  candidate_search search = {&other->set, other_hierarchy, options->metric, options->squared, 0, {0}, {0}, {0}, 0.0,
-                             NULL, 0, 0};
+  candidate_search search = candidate_search_make(&other->set, other_hierarchy, options->metric, options->squared, 0);
   const double limit = options->max_pair_distance > 0 ? options->max_pair_distance : INFINITY;
   int64_t *visited = malloc((other->set.num_clusters + 1) * sizeof *visited);
   scipar_status status = visited ? SCIPAR_OK : SCIPAR_ERROR_OUT_OF_MEMORY;

@@ -303,6 +303,19 @@ static int push_cluster(candidate_search *s, int64_t c)
   return push(s, e);
 }
 
+candidate_search candidate_search_make(const cluster_set *set, const cluster_hierarchy *hierarchy, scipar_metric metric,
+                                       int squared, int one_sided)
+{
+  candidate_search s;
+  memset(&s, 0, sizeof s);
+  s.set = set;
+  s.hierarchy = hierarchy;
+  s.metric = metric;
+  s.squared = squared;
+  s.one_sided = one_sided;
+  return s;
+}
+
 int candidate_search_begin(candidate_search *s, const cluster_set *query_set, size_t query)
 {
   memcpy(s->query_min, query_set->box_min + 3 * query, sizeof s->query_min);

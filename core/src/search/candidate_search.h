@@ -41,6 +41,10 @@ typedef struct candidate_search {
   size_t size, capacity;
 } candidate_search;
 
+/* A search over `set` (with its hierarchy) for values of this metric; one_sided: of one-sided values. */
+candidate_search candidate_search_make(const cluster_set *set, const cluster_hierarchy *hierarchy, scipar_metric metric,
+                                       int squared, int one_sided);
+
 /* Starts a query for cluster `query` of query_set. Returns 0 on allocation failure. */
 int candidate_search_begin(candidate_search *search, const cluster_set *query_set, size_t query);
 

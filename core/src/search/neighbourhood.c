@@ -30,8 +30,7 @@ static const double RADIUS_SLACK = 1.0 + 1e-8;
 void search_thread_init(search_thread *t, const search_pass *pass)
 {
   memset(t, 0, sizeof *t);
-  t->search = (candidate_search){pass->to, pass->to_hierarchy, pass->options->metric, pass->options->squared, 0,
-                                 {0}, {0}, {0}, 0.0, NULL, 0, 0};
+  t->search = candidate_search_make(pass->to, pass->to_hierarchy, pass->options->metric, pass->options->squared, 0);
   tally_map_init(&t->tallies, pass->to->num_clusters);
 }
 
