@@ -149,6 +149,8 @@ static void nearest_block_scan(cluster_view a, int64_t i, cluster_view b, double
     out[l] = m[l];
 }
 
+enum { CHECK_BLOCKS = 2 };
+
 /* ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)): the canonical sum of the lanes. */
 static double lanes_sum(const double lane[LANES])
 {
@@ -177,6 +179,7 @@ static int directed(const directed_query *q, double *value)
 {
   const cluster_view a = q->a, b = q->b;
   const int use_tree = b.tree.split_value != NULL;
+  const int can_stop = q->stop < INFINITY;
   double lane[LANES];
   for (int l = 0; l < LANES; ++l)
     lane[l] = 0.0;
@@ -190,21 +193,26 @@ static int directed(const directed_query *q, double *value)
     } else {
       for (int l = 0; l < count; ++l)
         t[l] = nearest_point(b, a.x[i + l], a.y[i + l], a.z[i + l], hint, &hint);
+      for (int l = count; l < LANES; ++l)
+        t[l] = 0.0; /* lanes past the end: square-rooted, never added */
     }
     if (!q->squared) {
 #pragma omp simd
       for (int l = 0; l < LANES; ++l)
         t[l] = sqrt(t[l]);
     }
+    /* The partial value is checked every CHECK_BLOCKS blocks (and never without a stop value): often
+     * enough to exit early, rarely enough that summing the lanes does not show. */
+    const int check = can_stop && (i / LANES) % CHECK_BLOCKS == CHECK_BLOCKS - 1;
     if (q->hausdorff) {
       for (int l = 0; l < count; ++l)
         lane[l] = t[l] > lane[l] ? t[l] : lane[l];
-      if (lanes_max(lane) > q->stop)
+      if (check && lanes_max(lane) > q->stop)
         return 0;
     } else {
       for (int l = 0; l < count; ++l)
         lane[l] += t[l];
-      if ((q->base + lanes_sum(lane) / (double)a.n) * q->scale > q->stop)
+      if (check && (q->base + lanes_sum(lane) / (double)a.n) * q->scale > q->stop)
         return 0;
     }
   }
