@@ -18,6 +18,10 @@ enum { DEFER_AFTER = 4 };
 
 static int defer_after = DEFER_AFTER;
 
+/* An index over the whole other cloud is built for the deferred clusters when there are at least
+ * MIN_DEFERRED of them and at least one per DEFERRED_SHARE clusters of the other side. */
+enum { MIN_DEFERRED = 16, DEFERRED_SHARE = 64 };
+
 void search_set_defer_after(int evaluations)
 {
   defer_after = evaluations;
@@ -360,11 +364,13 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
     search_thread_free(&t);
   }
 
-  /* The entangled clusters, by radius queries against the whole other cloud. */
+  /* The entangled clusters, by radius queries against the whole other cloud: when there are enough
+   * of them to pay for an index over it (a few entangled clusters among many finish best-first). */
+  const int worth_an_index = num_deferred >= MIN_DEFERRED && num_deferred * DEFERRED_SHARE >= to->num_clusters;
   if (num_deferred > 0 && !failed && !progress_cancelled(progress)) {
-    if (!s.has_index && (status = point_index_build(to, num_threads, &s.index)) == SCIPAR_OK)
+    if (worth_an_index && !s.has_index && (status = point_index_build(to, num_threads, &s.index)) == SCIPAR_OK)
       s.has_index = 1;
-    s.pass.to_index = &s.index;
+    s.pass.to_index = s.has_index ? &s.index : NULL;
     const long long m = status == SCIPAR_OK ? (long long)num_deferred : 0;
 #pragma omp parallel num_threads(num_threads)
     {
@@ -376,7 +382,7 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
           continue;
         const size_t c = (size_t)deferred[i];
         best_candidate best = initial_best(&s.pass, c, nearest[c], distance[c]);
-        const int settled = nearest_by_neighbourhood(&s.pass, &t, c, &best);
+        const int settled = s.has_index && nearest_by_neighbourhood(&s.pass, &t, c, &best);
         count(settled ? &counters.by_neighbourhood : &counters.neighbourhood_budget, 1);
         if (!settled && nearest_best_first(&s.pass, &t, c, &best, 0) == OUTCOME_FAILED) {
 #pragma omp atomic write

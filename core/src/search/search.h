@@ -54,7 +54,8 @@ typedef struct search_counters {
   int64_t best_first;           /* clusters searched by bounds alone */
   int64_t by_point;             /* one-point clusters searched through the point index */
   int64_t by_neighbourhood;     /* entangled clusters settled by a neighbourhood search */
-  int64_t neighbourhood_budget; /* neighbourhood searches given up for their budget */
+  int64_t neighbourhood_budget; /* entangled clusters finished best-first: a neighbourhood search gave up
+                                   for its budget, or too few were entangled to pay for an index */
   int64_t evaluations;          /* Chamfer values computed (early exits included) */
 } search_counters;
 
