@@ -9,7 +9,12 @@ metric, Euclidean distances), as two dicts, except the floor, which returns noth
 - SciPy per cluster: one cKDTree per cluster, each cluster's points queried at once against every
   cluster of the other cloud.
 - floor: one nearest-neighbour query per point against the whole other cloud, both ways (cKDTree,
-  workers=-1): what any exact method must at least do, and not a matching.
+  workers=threads): a global nearest-neighbour search, not a matching; the answer itself for
+  one-point clusters.
+- limit (oracle-informed): bench/limit.c given scipar's final pairs computes only their exact
+  Chamfer values, with its own grouping, k-d trees and SIMD loops: the least exact work any method
+  must do. Not a matching either (it is told the answer).
+- brute force: bench/limit.c evaluating every cluster pair over every point pair.
 """
 import ctypes
 import time
@@ -40,6 +45,11 @@ class _Side(ctypes.Structure):
     ] + [("num_excluded_points", ctypes.c_size_t), ("num_skipped_points", ctypes.c_size_t)]
 
 
+class _Pair(ctypes.Structure):
+    _fields_ = [("source", ctypes.c_int64), ("target", ctypes.c_int64), ("distance", ctypes.c_double),
+                ("source_to_target", ctypes.c_ubyte), ("target_to_source", ctypes.c_ubyte), ("mutual", ctypes.c_ubyte)]
+
+
 class _Result(ctypes.Structure):
     _fields_ = [("source", _Side), ("target", _Side), ("num_pairs", ctypes.c_size_t), ("pairs", ctypes.c_void_p),
                 ("num_threads", ctypes.c_int), ("wall_seconds", ctypes.c_double), ("cpu_seconds", ctypes.c_double),
@@ -61,7 +71,9 @@ class SciparCore:
         return _Cloud(points.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
                       ids.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), len(ids))
 
-    def __call__(self, a, a_ids, b, b_ids, threads):
+    def __call__(self, a, a_ids, b, b_ids, threads, with_pairs=False):
+        """The nearest dicts both ways; with_pairs: also the pairs table as (source ids, target ids,
+        values) arrays."""
         options = _Options()
         self.lib.scipar_options_init(ctypes.byref(options))
         options.num_threads = threads
@@ -71,9 +83,58 @@ class SciparCore:
         if status != 0:
             raise RuntimeError(result.message.decode())
         try:
-            return _nearest_dict(result.source, result.target), _nearest_dict(result.target, result.source)
+            answer = _nearest_dict(result.source, result.target), _nearest_dict(result.target, result.source)
+            if not with_pairs:
+                return answer
+            n = result.num_pairs
+            rows = np.ctypeslib.as_array(ctypes.cast(result.pairs, ctypes.POINTER(_Pair)), (n,)) if n else None
+            source_ids = np.ctypeslib.as_array(result.source.cluster_ids, (result.source.num_clusters,))
+            target_ids = np.ctypeslib.as_array(result.target.cluster_ids, (result.target.num_clusters,))
+            if rows is None:
+                return answer, (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+            return answer, (source_ids[rows["source"]].copy(), target_ids[rows["target"]].copy(),
+                            rows["distance"].copy())
         finally:
             self.lib.scipar_result_free(ctypes.byref(result))
+
+
+class Limit:
+    """bench/limit.c through ctypes: the oracle-informed limit and the all-pairs brute force."""
+
+    def __init__(self, library):
+        self.lib = ctypes.CDLL(library)
+        pointer, size = ctypes.c_void_p, ctypes.c_size_t
+        self.lib.scipar_limit_values.argtypes = [pointer, pointer, size, pointer, pointer, size, pointer, pointer, size,
+                                                 ctypes.c_int, pointer]
+        self.lib.scipar_limit_values.restype = ctypes.c_double
+        self.lib.scipar_brute_force.argtypes = [pointer, pointer, size, pointer, pointer, size, ctypes.c_int, pointer,
+                                                pointer]
+        self.lib.scipar_brute_force.restype = ctypes.c_double
+
+    @staticmethod
+    def _p(array):
+        return array.ctypes.data_as(ctypes.c_void_p)
+
+    def values(self, a, a_ids, b, b_ids, pairs, threads):
+        """The exact values of the given pairs (source ids, target ids): (seconds, values)."""
+        source, target = np.ascontiguousarray(pairs[0]), np.ascontiguousarray(pairs[1])
+        values = np.empty(len(source))
+        seconds = self.lib.scipar_limit_values(self._p(a), self._p(a_ids), len(a_ids), self._p(b), self._p(b_ids),
+                                               len(b_ids), self._p(source), self._p(target), len(source), threads,
+                                               self._p(values))
+        if seconds < 0:
+            raise RuntimeError("the limit failed (out of memory, or a pair names a missing cluster)")
+        return seconds, values
+
+    def brute_force(self, a, a_ids, b, b_ids, threads):
+        """Every cluster pair over every point pair: the nearest dicts both ways."""
+        source_ids, target_ids = np.unique(a_ids), np.unique(b_ids)
+        forward, backward = np.empty(len(source_ids), np.int64), np.empty(len(target_ids), np.int64)
+        seconds = self.lib.scipar_brute_force(self._p(a), self._p(a_ids), len(a_ids), self._p(b), self._p(b_ids),
+                                              len(b_ids), threads, self._p(forward), self._p(backward))
+        if seconds < 0:
+            raise RuntimeError("the brute force ran out of memory")
+        return dict(zip(source_ids.tolist(), forward.tolist())), dict(zip(target_ids.tolist(), backward.tolist()))
 
 
 def _nearest_dict(side, other):

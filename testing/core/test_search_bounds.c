@@ -55,7 +55,7 @@ static void check_pair_of_clouds(const scipar_cloud *src, const scipar_cloud *tg
     const scipar_metric metric = (scipar_metric)(m / 2);
     const int squared = m % 2;
     double *values = oracle_matrix(&os, &ot, metric, squared);
-    candidate_search search = {&t, &h, metric, squared, 0, {0}, {0}, {0}, 0.0, NULL, 0, 0};
+    candidate_search search = candidate_search_make(&t, &h, metric, squared, 0);
     for (size_t i = 0; i < s.num_clusters; ++i) {
       for (size_t j = 0; j < t.num_clusters; ++j) {
         const double v = values[i * t.num_clusters + j];

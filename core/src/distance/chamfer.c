@@ -59,8 +59,8 @@ double scipar_chamfer(const double *a, size_t num_a, const double *b, size_t num
   for (size_t i = 0; i < num_b; ++i)
     for (int d = 0; d < 3; ++d)
       sb[d * num_b + i] = times_power_of_two(b[3 * i + d], exponent);
-  const cluster_view va = {sa, sa + num_a, sa + 2 * num_a, (int64_t)num_a, {NULL, NULL}};
-  const cluster_view vb = {sb, sb + num_b, sb + 2 * num_b, (int64_t)num_b, {NULL, NULL}};
+  const cluster_view va = {sa, sa + num_a, sa + 2 * num_a, (int64_t)num_a, {NULL, NULL, 0}};
+  const cluster_view vb = {sb, sb + num_b, sb + 2 * num_b, (int64_t)num_b, {NULL, NULL, 0}};
   double value = NAN;
   chamfer_bounded(va, vb, metric, squared, INFINITY, &value);
   free(soa);

@@ -25,6 +25,15 @@ typedef struct cluster_view {
   kdtree_view tree; /* tree.split_value is NULL for a cluster searched by brute force */
 } cluster_view;
 
+/* Points in k-d tree order with a tight box per heap-numbered node (min x y z, max x y z): the
+ * search stage's index over a whole cloud. */
+typedef struct boxed_tree_view {
+  const double *x, *y, *z;
+  int64_t n;
+  const double *box; /* [6 * nodes] */
+  int leaf_size;
+} boxed_tree_view;
+
 /* What a directed evaluation is asked: d(a->b) as the mean (or for Hausdorff the max) over a of the
  * nearest distance in b (squared or not). The evaluation stops early, returning 0, once
  * (base + partial mean) * scale > stop is certain, or for Hausdorff a term exceeds stop. */
@@ -34,12 +43,24 @@ typedef struct directed_query {
   double base, scale, stop;
 } directed_query;
 
+/* Called for each point of a visit within the radius: returns the squared radius to go on with
+ * (the same, or smaller to narrow the visit). */
+typedef double (*point_visitor)(void *context, int64_t point, double distance_squared);
+
 typedef struct simd_kernels {
   const char *name;
   /* Evaluates q into *value and returns 1, or returns 0 on an early exit. */
   int (*directed)(const directed_query *q, double *value);
   /* Squared distance from p to its nearest point of b, and that point's index. */
   double (*nearest)(cluster_view b, const double p[3], int64_t *index);
+  /* Calls visit for every point of b at squared distance at most radius2 from p, nearer subtrees
+   * first, radius2 being what the last call returned. */
+  void (*visit)(boxed_tree_view b, const double p[3], double radius2, point_visitor visit, void *context);
+  /* The points of b at squared distance at most radius2 from p, as indices into b and their squared
+   * distances, at most max_hits of them; returns their number, or -1 when there are more or when the
+   * leaves scanned cost more than *budget (which they are taken from). */
+  int64_t (*gather)(boxed_tree_view b, const double p[3], double radius2, int64_t *hit, double *hit_squared,
+                    int64_t max_hits, int64_t *budget);
 } simd_kernels;
 
 /* The variants, those this build has (NULL for the others). */

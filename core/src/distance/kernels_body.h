@@ -73,7 +73,7 @@ static const double FAR_SIDE_SLACK = 1.0 + 1e-12;
 
 static void search_node(tree_search *s, size_t node, int64_t lo, int64_t hi, double cell_distance)
 {
-  if (hi - lo <= KDTREE_LEAF_SIZE) {
+  if (hi - lo <= s->tree.leaf_size) {
     const double m = scan_min(s->c[0], s->c[1], s->c[2], lo, hi, s->q[0], s->q[1], s->q[2], s->best);
     if (m < s->best) {
       s->best = m;
@@ -149,6 +149,8 @@ static void nearest_block_scan(cluster_view a, int64_t i, cluster_view b, double
     out[l] = m[l];
 }
 
+enum { CHECK_BLOCKS = 2 };
+
 /* ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)): the canonical sum of the lanes. */
 static double lanes_sum(const double lane[LANES])
 {
@@ -177,6 +179,7 @@ static int directed(const directed_query *q, double *value)
 {
   const cluster_view a = q->a, b = q->b;
   const int use_tree = b.tree.split_value != NULL;
+  const int can_stop = q->stop < INFINITY;
   double lane[LANES];
   for (int l = 0; l < LANES; ++l)
     lane[l] = 0.0;
@@ -190,21 +193,26 @@ static int directed(const directed_query *q, double *value)
     } else {
       for (int l = 0; l < count; ++l)
         t[l] = nearest_point(b, a.x[i + l], a.y[i + l], a.z[i + l], hint, &hint);
+      for (int l = count; l < LANES; ++l)
+        t[l] = 0.0; /* lanes past the end: square-rooted, never added */
     }
     if (!q->squared) {
 #pragma omp simd
       for (int l = 0; l < LANES; ++l)
         t[l] = sqrt(t[l]);
     }
+    /* The partial value is checked every CHECK_BLOCKS blocks (and never without a stop value): often
+     * enough to exit early, rarely enough that summing the lanes does not show. */
+    const int check = can_stop && (i / LANES) % CHECK_BLOCKS == CHECK_BLOCKS - 1;
     if (q->hausdorff) {
       for (int l = 0; l < count; ++l)
         lane[l] = t[l] > lane[l] ? t[l] : lane[l];
-      if (lanes_max(lane) > q->stop)
+      if (check && lanes_max(lane) > q->stop)
         return 0;
     } else {
       for (int l = 0; l < count; ++l)
         lane[l] += t[l];
-      if ((q->base + lanes_sum(lane) / (double)a.n) * q->scale > q->stop)
+      if (check && (q->base + lanes_sum(lane) / (double)a.n) * q->scale > q->stop)
         return 0;
     }
   }
@@ -212,4 +220,100 @@ static int directed(const directed_query *q, double *value)
   return 1;
 }
 
-const simd_kernels KERNELS_TABLE = {KERNELS_NAME, directed, nearest_entry};
+/* Squared distance from p to a node's box (0 inside). */
+static inline double box_distance2(const double *box, const double p[3])
+{
+  double sum = 0.0;
+  for (int d = 0; d < 3; ++d) {
+    const double below = box[d] - p[d], above = p[d] - box[3 + d];
+    const double gap = below > 0.0 ? below : (above > 0.0 ? above : 0.0);
+    sum += gap * gap;
+  }
+  return sum;
+}
+
+/* Leaves hold at most this many points (boxed_tree_view.leaf_size). */
+enum { MAX_LEAF = 64 };
+
+/* A node to visit: heap number, point range, and the squared distance from the query to its box.
+ * Depth-first on an explicit stack: each level of the tree leaves at most one node waiting. */
+typedef struct pending {
+  size_t node;
+  int64_t lo, hi;
+  double distance2;
+} pending;
+
+enum { STACK_DEPTH = 128 };
+
+/* Points of a node's box are at least box_distance2 away: a node is entered only while that is
+ * within the radius (with the far-side slack, for rounding: points at exactly the radius are met).
+ * Of two children the nearer is entered first; one out of reach is not pushed at all. */
+#define BOXED_TREE_WALK(b, p, radius2, LEAF_BODY)                                                                     \
+  do {                                                                                                              \
+    pending stack[STACK_DEPTH];                                                                                     \
+    int top = 0;                                                                                                    \
+    stack[top++] = (pending){0, 0, (b).n, box_distance2((b).box, p)};                                               \
+    while (top > 0) {                                                                                               \
+      const pending e = stack[--top];                                                                               \
+      if (e.distance2 > (radius2)*FAR_SIDE_SLACK)                                                                   \
+        continue;                                                                                                   \
+      if (e.hi - e.lo <= (b).leaf_size) {                                                                           \
+        const int64_t lo = e.lo, n = e.hi - e.lo;                                                                   \
+        double d2[MAX_LEAF];                                                                                        \
+        const double *x = (b).x + lo, *y = (b).y + lo, *z = (b).z + lo;                                            \
+        _Pragma("omp simd") for (int64_t j = 0; j < n; ++j) d2[j] =                                                 \
+          squared_distance(p[0], p[1], p[2], x[j], y[j], z[j]);                                                     \
+        LEAF_BODY                                                                                                   \
+        continue;                                                                                                   \
+      }                                                                                                             \
+      const int64_t mid = e.lo + (e.hi - e.lo) / 2;                                                                 \
+      const pending near_child = {2 * e.node + 1, e.lo, mid, box_distance2((b).box + 6 * (2 * e.node + 1), p)};     \
+      const pending far_child = {2 * e.node + 2, mid, e.hi, box_distance2((b).box + 6 * (2 * e.node + 2), p)};      \
+      const int swap = far_child.distance2 < near_child.distance2;                                                  \
+      const pending first = swap ? far_child : near_child, second = swap ? near_child : far_child;                  \
+      if (second.distance2 <= (radius2)*FAR_SIDE_SLACK)                                                             \
+        stack[top++] = second;                                                                                      \
+      stack[top++] = first;                                                                                         \
+    }                                                                                                               \
+  } while (0)
+
+/* A leaf's points within the radius are visited nearest first (the first usually narrows the radius
+ * past the others); each visited one is marked with a negative distance. */
+static void visit_entry(boxed_tree_view b, const double p[3], double radius2, point_visitor visit, void *context)
+{
+  BOXED_TREE_WALK(b, p, radius2, {
+    for (;;) {
+      int64_t nearest = -1;
+      for (int64_t j = 0; j < n; ++j)
+        if (d2[j] >= 0.0 && d2[j] <= radius2 && (nearest < 0 || d2[j] < d2[nearest]))
+          nearest = j;
+      if (nearest < 0)
+        break;
+      radius2 = visit(context, lo + nearest, d2[nearest]);
+      d2[nearest] = -1.0;
+    }
+  });
+}
+
+static int64_t gather_entry(boxed_tree_view b, const double p[3], double radius2, int64_t *hit, double *hit_squared,
+                            int64_t max_hits, int64_t *budget)
+{
+  int64_t hits = 0, remaining = *budget;
+  BOXED_TREE_WALK(b, p, radius2, {
+    remaining -= n;
+    if (remaining < 0 || hits + n > max_hits) {
+      *budget = -1;
+      return -1;
+    }
+    /* Written unconditionally, counted only when within the radius: no branch to mispredict. */
+    for (int64_t j = 0; j < n; ++j) {
+      hit[hits] = lo + j;
+      hit_squared[hits] = d2[j];
+      hits += d2[j] <= radius2;
+    }
+  });
+  *budget = remaining;
+  return hits;
+}
+
+const simd_kernels KERNELS_TABLE = {KERNELS_NAME, directed, nearest_entry, visit_entry, gather_entry};

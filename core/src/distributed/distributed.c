@@ -245,8 +245,7 @@ static scipar_status mark_candidates(const global_clusters *mine, const global_c
                                      const cluster_hierarchy *other_hierarchy, const scipar_options *options,
                                      int rank, unsigned char *needed)
 {
-  candidate_search search = {&other->set, other_hierarchy, options->metric, options->squared, 0, {0}, {0}, {0}, 0.0,
-                             NULL, 0, 0};
+  candidate_search search = candidate_search_make(&other->set, other_hierarchy, options->metric, options->squared, 0);
   const double limit = options->max_pair_distance > 0 ? options->max_pair_distance : INFINITY;
   int64_t *visited = malloc((other->set.num_clusters + 1) * sizeof *visited);
   scipar_status status = visited ? SCIPAR_OK : SCIPAR_ERROR_OUT_OF_MEMORY;
@@ -366,13 +365,12 @@ static scipar_status solve_owned(const cluster_set *from, const cluster_set *to,
                                  nearest_record **records, size_t *count)
 {
   const size_t k = from->num_clusters;
-  int64_t *subset = malloc((k + 1) * sizeof *subset);
+  int64_t *subset = calloc(k + 1, sizeof *subset);
   int64_t *nearest = malloc((k + 1) * sizeof *nearest);
   double *distance = malloc((k + 1) * sizeof *distance);
   *records = malloc((k + 1) * sizeof **records);
-  cluster_hierarchy hierarchy;
   scipar_status status = SCIPAR_ERROR_OUT_OF_MEMORY;
-  if (subset && nearest && distance && *records && (status = cluster_hierarchy_build(to, &hierarchy)) == SCIPAR_OK) {
+  if (subset && nearest && distance && *records) {
     size_t n = 0;
     for (size_t c = 0; c < k; ++c) {
       nearest[c] = -1;
@@ -389,14 +387,13 @@ static scipar_status solve_owned(const cluster_set *from, const cluster_set *to,
         }
       }
     }
-    status = nearest_clusters_of(from, subset, n, to, &hierarchy, from_is_source, options, num_threads, progress,
+    status = nearest_clusters_of(from, subset, n, to, from_is_source, options, NULL, NULL, num_threads, progress,
                                  nearest, distance);
     for (size_t i = 0; i < n; ++i) {
       const int64_t c = subset[i];
       (*records)[i] = (nearest_record){from->ids[c], nearest[c] >= 0 ? to->ids[nearest[c]] : -1, distance[c]};
     }
     *count = n;
-    cluster_hierarchy_free(&hierarchy);
   }
   free(subset);
   free(nearest);

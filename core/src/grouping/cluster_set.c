@@ -248,7 +248,9 @@ static scipar_status build_trees(cluster_set *set, int num_threads, int with_tre
   set->tree_offsets[0] = 0;
   for (size_t c = 0; c < k; ++c)
     set->tree_offsets[c + 1] =
-      set->tree_offsets[c] + (with_trees ? (int64_t)kdtree_num_nodes(cluster_set_size(set, c)) : 0);
+      set->tree_offsets[c] + (with_trees && cluster_set_size(set, c) >= KDTREE_MIN_POINTS
+                                ? (int64_t)kdtree_num_nodes(cluster_set_size(set, c), KDTREE_LEAF_SIZE)
+                                : 0);
   const size_t nodes = (size_t)set->tree_offsets[k];
   set->split_value = malloc((nodes ? nodes : 1) * sizeof *set->split_value);
   set->split_dim = malloc(nodes ? nodes : 1);
@@ -262,7 +264,7 @@ static scipar_status build_trees(cluster_set *set, int num_threads, int with_tre
       continue;
     const int64_t begin = set->offsets[c];
     built = kdtree_build(set->x + begin, set->y + begin, set->z + begin, cluster_set_size(set, (size_t)c),
-                         set->split_value + set->tree_offsets[c], set->split_dim + set->tree_offsets[c]) &&
+                         KDTREE_LEAF_SIZE, set->split_value + set->tree_offsets[c], set->split_dim + set->tree_offsets[c]) &&
             built;
   }
   return built ? SCIPAR_OK : SCIPAR_ERROR_OUT_OF_MEMORY;

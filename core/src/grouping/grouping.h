@@ -63,7 +63,7 @@ static inline cluster_view cluster_set_view(const cluster_set *set, size_t k)
   const int64_t begin = set->offsets[k];
   const int64_t nodes = set->tree_offsets[k];
   const kdtree_view tree = {set->tree_offsets[k + 1] > nodes ? set->split_value + nodes : NULL,
-                            set->split_dim + nodes};
+                            set->split_dim + nodes, KDTREE_LEAF_SIZE};
   return (cluster_view){set->x + begin, set->y + begin, set->z + begin, cluster_set_size(set, k), tree};
 }
 

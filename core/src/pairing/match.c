@@ -32,6 +32,11 @@ static scipar_status side_init(scipar_side *side, cluster_set *set)
 }
 
 /* options' limit is in the sets' (scaled) units; the result comes out in the caller's. */
+/* The side with more clusters searches first: every value it computes completely is known to the
+ * other side's search, which then does not compute it again (one huge cluster against many small
+ * ones: each small one's only candidate is the huge one, and the huge one's search finds every value
+ * known). The order changes no result: values are bit-identical whichever side computes them.
+ * options' limit is in the sets' (scaled) units; the result comes out in the caller's. */
 static scipar_status match_sets(cluster_set *src, cluster_set *tgt, const scipar_options *options,
                                 int scale_exponent, int num_threads, scipar_result *result)
 {
@@ -39,33 +44,33 @@ static scipar_status match_sets(cluster_set *src, cluster_set *tgt, const scipar
   if ((status = side_init(&result->source, src)) != SCIPAR_OK ||
       (status = side_init(&result->target, tgt)) != SCIPAR_OK)
     return status;
-  cluster_hierarchy src_hierarchy, tgt_hierarchy;
-  if ((status = cluster_hierarchy_build(src, &src_hierarchy)) != SCIPAR_OK)
-    return status;
-  if ((status = cluster_hierarchy_build(tgt, &tgt_hierarchy)) != SCIPAR_OK) {
-    cluster_hierarchy_free(&src_hierarchy);
-    return status;
-  }
   progress_state progress = {options->progress, options->progress_user_data,
                              src->num_clusters + tgt->num_clusters, 0, 0};
-  scipar_side *s = &result->source, *t = &result->target;
-  for (size_t c = 0; c < s->num_clusters; ++c)
-    s->nearest[c] = -1; /* no seeds for the first pass */
-  status = nearest_clusters(src, tgt, &tgt_hierarchy, 1, options, num_threads, &progress, s->nearest,
-                            s->nearest_distance);
-  if (status == SCIPAR_OK) {
-    /* Every pair a source chose is a known candidate of the target it chose. */
-    seeds_from_other_side(s->nearest, s->nearest_distance, s->num_clusters, t->num_clusters, t->nearest,
-                          t->nearest_distance);
-    status = nearest_clusters(tgt, src, &src_hierarchy, 0, options, num_threads, &progress, t->nearest,
-                              t->nearest_distance);
-  }
-  cluster_hierarchy_free(&src_hierarchy);
-  cluster_hierarchy_free(&tgt_hierarchy);
+  const int source_first = src->num_clusters >= tgt->num_clusters;
+  cluster_set *first = source_first ? src : tgt, *second = source_first ? tgt : src;
+  scipar_side *first_side = source_first ? &result->source : &result->target;
+  scipar_side *second_side = source_first ? &result->target : &result->source;
+  for (size_t c = 0; c < first->num_clusters; ++c)
+    first_side->nearest[c] = -1; /* no seeds */
+  for (size_t c = 0; c < second->num_clusters; ++c)
+    second_side->nearest[c] = -1;
+  evaluated_pairs computed;
+  memset(&computed, 0, sizeof computed);
+  known_values known;
+  memset(&known, 0, sizeof known);
+  status = nearest_clusters_of(first, NULL, first->num_clusters, second, source_first, options, NULL, &computed,
+                               num_threads, &progress, first_side->nearest, first_side->nearest_distance);
+  if (status == SCIPAR_OK)
+    status = known_values_build(&computed, second->num_clusters, &known);
+  evaluated_pairs_free(&computed);
+  if (status == SCIPAR_OK)
+    status = nearest_clusters_of(second, NULL, second->num_clusters, first, !source_first, options, &known, NULL,
+                                 num_threads, &progress, second_side->nearest, second_side->nearest_distance);
+  known_values_free(&known);
   if (status != SCIPAR_OK)
     return status;
-  side_unscale(s, scale_exponent, options->squared);
-  side_unscale(t, scale_exponent, options->squared);
+  side_unscale(&result->source, scale_exponent, options->squared);
+  side_unscale(&result->target, scale_exponent, options->squared);
   return pairs_table_build(result);
 }
 

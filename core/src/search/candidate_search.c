@@ -179,25 +179,32 @@ static double convexity_bound(double distance, double error)
   return distance > error ? distance - error : 0.0;
 }
 
-double metric_lower_bound(scipar_metric metric, int squared, double ab, double ba)
+double combine_bounds(scipar_metric metric, double ab, double ba)
 {
-  const double x = squared ? ab * ab : ab, y = squared ? ba * ba : ba;
   double value;
   switch (metric) {
-  case SCIPAR_METRIC_SUM: value = x + y; break;
-  case SCIPAR_METRIC_MEAN: value = 0.5 * (x + y); break;
-  default: value = x > y ? x : y;
+  case SCIPAR_METRIC_SUM: value = ab + ba; break;
+  case SCIPAR_METRIC_MEAN: value = 0.5 * (ab + ba); break;
+  default: value = ab > ba ? ab : ba;
   }
   return value * BOUND_SLACK;
+}
+
+double metric_lower_bound(scipar_metric metric, int squared, double ab, double ba)
+{
+  return combine_bounds(metric, squared ? ab * ab : ab, squared ? ba * ba : ba);
+}
+
+double directed_lower_bound(const cluster_set *a, size_t i, const cluster_set *b, size_t j)
+{
+  const double *ac = a->centroids + 3 * i;
+  return convexity_bound(box_gap(ac, ac, b->box_min + 3 * j, b->box_max + 3 * j), a->centroid_error[i]);
 }
 
 double cluster_lower_bound(scipar_metric metric, int squared, const cluster_set *a, size_t i, const cluster_set *b,
                            size_t j)
 {
-  const double *ac = a->centroids + 3 * i, *bc = b->centroids + 3 * j;
-  const double ab = convexity_bound(box_gap(ac, ac, b->box_min + 3 * j, b->box_max + 3 * j), a->centroid_error[i]);
-  const double ba = convexity_bound(box_gap(bc, bc, a->box_min + 3 * i, a->box_max + 3 * i), b->centroid_error[j]);
-  return metric_lower_bound(metric, squared, ab, ba);
+  return metric_lower_bound(metric, squared, directed_lower_bound(a, i, b, j), directed_lower_bound(b, j, a, i));
 }
 
 double box_upper_bound(scipar_metric metric, int squared, const double *a_min, const double *a_max,
@@ -272,7 +279,12 @@ static int push_node(candidate_search *s, size_t node)
   const double ab = convexity_bound(box_gap(q, q, h->node_min + 3 * node, h->node_max + 3 * node), s->query_error);
   const double ba = convexity_bound(
     box_gap(h->centroid_min + 3 * node, h->centroid_max + 3 * node, s->query_min, s->query_max), h->centroid_error[node]);
-  const search_entry e = {metric_lower_bound(s->metric, s->squared, ab, s->one_sided ? ab : ba), 0.0, (int64_t)node};
+  /* Among equal bounds (boxes that all overlap the query's), nearer centroids first, nodes by the
+   * nearest their clusters' centroids can be: the search then reaches the clusters likeliest to be
+   * best without expanding every node of equal bound first. */
+  const double centre = box_gap(q, q, h->centroid_min + 3 * node, h->centroid_max + 3 * node);
+  const search_entry e = {metric_lower_bound(s->metric, s->squared, ab, s->one_sided ? ab : ba), centre * centre,
+                          (int64_t)node};
   return push(s, e);
 }
 
@@ -289,6 +301,19 @@ static int push_cluster(candidate_search *s, int64_t c)
   const double ba = convexity_bound(box_gap(cc, cc, s->query_min, s->query_max), set->centroid_error[c]);
   const search_entry e = {metric_lower_bound(s->metric, s->squared, ab, s->one_sided ? ab : ba), centre, -c - 1};
   return push(s, e);
+}
+
+candidate_search candidate_search_make(const cluster_set *set, const cluster_hierarchy *hierarchy, scipar_metric metric,
+                                       int squared, int one_sided)
+{
+  candidate_search s;
+  memset(&s, 0, sizeof s);
+  s.set = set;
+  s.hierarchy = hierarchy;
+  s.metric = metric;
+  s.squared = squared;
+  s.one_sided = one_sided;
+  return s;
 }
 
 int candidate_search_begin(candidate_search *s, const cluster_set *query_set, size_t query)

@@ -41,6 +41,10 @@ typedef struct candidate_search {
   size_t size, capacity;
 } candidate_search;
 
+/* A search over `set` (with its hierarchy) for values of this metric; one_sided: of one-sided values. */
+candidate_search candidate_search_make(const cluster_set *set, const cluster_hierarchy *hierarchy, scipar_metric metric,
+                                       int squared, int one_sided);
+
 /* Starts a query for cluster `query` of query_set. Returns 0 on allocation failure. */
 int candidate_search_begin(candidate_search *search, const cluster_set *query_set, size_t query);
 
@@ -50,9 +54,18 @@ int candidate_search_next(candidate_search *search, double stop, int64_t *cluste
 
 void candidate_search_free(candidate_search *search);
 
-/* A lower bound of the Chamfer value from lower bounds ab of d(A->B) and ba of d(B->A), in distance
- * units (not squared), with a relative slack of 1e-9 for rounding. */
+/* A lower bound of the Chamfer value from lower bounds ab of d(A->B) and ba of d(B->A), in the
+ * metric's units (squared distances when the metric is squared), with a relative slack of 1e-9 for
+ * rounding. */
+double combine_bounds(scipar_metric metric, double ab, double ba);
+
+/* The same from bounds in distance units (not squared): a mean of squares is at least the square of
+ * the mean, a max of squares the square of the max. */
 double metric_lower_bound(scipar_metric metric, int squared, double ab, double ba);
+
+/* A lower bound of d(A->B), in distance units, for cluster i of a and cluster j of b: the distance from
+ * A's centroid to B's box, less the centroid's rounding error (convexity). */
+double directed_lower_bound(const cluster_set *a, size_t i, const cluster_set *b, size_t j);
 
 /* A lower bound of the Chamfer value of cluster i of a and cluster j of b: each directed distance is
  * at least the distance from one cluster's centroid to the other's box (by convexity; it is also at

@@ -1,0 +1,158 @@
+/* Each way the search can find a cluster's nearest agrees with the brute-force oracle and gives
+ * bit-identical results for 1, 2 and 3 threads, and is really taken (the search's counters say so):
+ * one-point clusters through the global point index (ties included: duplicated points), entangled
+ * clusters through neighbourhood queries, the same with the neighbourhood search giving up at once
+ * (back to the best-first search), and one huge cluster against many small ones (the side with more
+ * clusters searches first and the other side reuses its values). Every metric, squared or not, with
+ * and without a distance limit. */
+#include "check.h"
+#include "random_cloud.h"
+#include "verify.h"
+
+#include "search/search.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void run(const test_cloud *source, const test_cloud *target, const char *name)
+{
+  const scipar_cloud src = as_scipar(source), tgt = as_scipar(target);
+  for (int m = 0; m < 8; ++m) {
+    for (int limited = 0; limited < 2; ++limited) {
+      scipar_options options;
+      scipar_options_init(&options);
+      options.metric = (scipar_metric)(m / 2);
+      options.squared = m % 2;
+      if (limited) { /* the median of the unlimited values: some clusters stay unpaired */
+        scipar_result r;
+        CHECK(scipar_match(&src, &tgt, &options, &r) == SCIPAR_OK, "%s: runs", name);
+        double lo = INFINITY, hi = 0.0;
+        for (size_t c = 0; c < r.source.num_clusters; ++c)
+          if (r.source.nearest[c] >= 0) {
+            lo = fmin(lo, r.source.nearest_distance[c]);
+            hi = fmax(hi, r.source.nearest_distance[c]);
+          }
+        scipar_result_free(&r);
+        options.max_pair_distance = 0.5 * (lo + hi);
+      }
+      char context[160];
+      snprintf(context, sizeof context, "%s metric %d squared %d limit %g", name, m / 2, m % 2,
+               options.max_pair_distance);
+      scipar_result results[3];
+      for (int t = 0; t < 3; ++t) {
+        options.num_threads = t + 1;
+        CHECK(scipar_match(&src, &tgt, &options, &results[t]) == SCIPAR_OK, "%s: runs", context);
+      }
+      verify_result(&src, &tgt, &options, &results[0], context);
+      for (int t = 1; t < 3; ++t)
+        CHECK(results_identical(&results[0], &results[t], src.num_points, tgt.num_points), "%s: %d threads differ",
+              context, t + 1);
+      for (int t = 0; t < 3; ++t)
+        scipar_result_free(&results[t]);
+    }
+  }
+}
+
+/* n points uniform in a cube of side `side`, each its own cluster; every fifth point duplicated (same
+ * coordinates, another cluster) so that exact ties occur. */
+static test_cloud singletons(rng *r, size_t n, double side)
+{
+  test_cloud c = {malloc(3 * n * sizeof(double)), malloc(n * sizeof(int64_t)), n};
+  for (size_t i = 0; i < n; ++i) {
+    for (int d = 0; d < 3; ++d)
+      c.points[3 * i + d] = i % 5 == 4 ? c.points[3 * (i - 1) + d] : side * rng_uniform(r);
+    c.labels[i] = (int64_t)(3 * i + 7);
+  }
+  return c;
+}
+
+/* The notebook's gen_clusters at small scale: means on an integer grid, sigmas 1 or 2, so that
+ * clusters overlap heavily; the next frame moves each cluster by 0.1 to 0.5. */
+static void entangled(rng *r, size_t k, size_t max_size, test_cloud *a, test_cloud *b)
+{
+  size_t n = 0, *sizes = malloc(k * sizeof *sizes);
+  for (size_t c = 0; c < k; ++c)
+    n += sizes[c] = 1 + rng_below(r, max_size);
+  *a = (test_cloud){malloc(3 * n * sizeof(double)), malloc(n * sizeof(int64_t)), n};
+  *b = (test_cloud){malloc(3 * n * sizeof(double)), malloc(n * sizeof(int64_t)), n};
+  size_t at = 0;
+  for (size_t c = 0; c < k; ++c) {
+    double mean[3], sigma[3], move[3], length = 0.0;
+    for (int d = 0; d < 3; ++d) {
+      mean[d] = 1.0 + (double)rng_below(r, 3);
+      sigma[d] = 1.0 + (double)rng_below(r, 2);
+      move[d] = rng_normal(r);
+      length += move[d] * move[d];
+    }
+    const double shift = (0.1 + 0.4 * rng_uniform(r)) / sqrt(length);
+    for (size_t i = 0; i < sizes[c]; ++i, ++at) {
+      for (int d = 0; d < 3; ++d) {
+        a->points[3 * at + d] = mean[d] + sigma[d] * rng_normal(r);
+        b->points[3 * at + d] = a->points[3 * at + d] + shift * move[d] + 0.01 * rng_normal(r);
+      }
+      a->labels[at] = (int64_t)c;
+      b->labels[at] = (int64_t)(3 * c + 1);
+    }
+  }
+  free(sizes);
+}
+
+int main(void)
+{
+  rng r = {31337};
+
+  search_counters_reset();
+  test_cloud s1 = singletons(&r, 300, 10.0), t1 = singletons(&r, 250, 10.0);
+  run(&s1, &t1, "singletons");
+  CHECK(search_counters_get().by_point > 0 && search_counters_get().best_first == 0,
+        "singletons go through the point index (%lld by point, %lld best-first)",
+        (long long)search_counters_get().by_point, (long long)search_counters_get().best_first);
+
+  search_counters_reset();
+  const cloud_spec tiny = {150, 3, 10.0, 0.5, LABELS_SPARSE};
+  test_cloud s2 = random_cloud(&r, &tiny), t2 = moved_cloud(&r, &s2, 0.3);
+  run(&s2, &t2, "tiny clusters");
+  CHECK(search_counters_get().by_point > 0 && search_counters_get().best_first > 0,
+        "one-point clusters by the index, the others best-first");
+
+  search_counters_reset();
+  test_cloud s3, t3;
+  entangled(&r, 80, 30, &s3, &t3);
+  run(&s3, &t3, "entangled");
+  CHECK(search_counters_get().by_neighbourhood > 0, "entangled clusters go to neighbourhood searches (%lld)",
+        (long long)search_counters_get().by_neighbourhood);
+
+  /* Two unrelated entangled clouds, deferred after one value: the neighbourhood search, not the
+   * best-first one, finds most answers. */
+  search_counters_reset();
+  search_set_defer_after(1);
+  test_cloud s5, t5, u5, v5;
+  entangled(&r, 70, 30, &s5, &u5);
+  entangled(&r, 70, 30, &v5, &t5);
+  run(&s5, &t5, "unrelated entangled");
+  CHECK(search_counters_get().by_neighbourhood > 0, "unrelated entangled clusters go to neighbourhood searches");
+  search_set_defer_after(4);
+
+  search_counters_reset();
+  search_set_neighbourhood_budget(0.0);
+  run(&s3, &t3, "entangled, no budget");
+  CHECK(search_counters_get().neighbourhood_budget > 0 && search_counters_get().by_neighbourhood == 0,
+        "with no budget, neighbourhood searches give up and the best-first search finishes (%lld)",
+        (long long)search_counters_get().neighbourhood_budget);
+  search_set_neighbourhood_budget(1.0);
+
+  /* One cluster of every source point against the target's many small clusters. */
+  const cloud_spec many = {80, 12, 30.0, 0.5, LABELS_SEQUENTIAL};
+  test_cloud t4 = random_cloud(&r, &many), s4 = moved_cloud(&r, &t4, 0.2);
+  for (size_t i = 0; i < s4.n; ++i)
+    s4.labels[i] = 5;
+  run(&s4, &t4, "one huge cluster against many");
+  run(&t4, &s4, "many against one huge cluster");
+
+  test_cloud *all[] = {&s1, &t1, &s2, &t2, &s3, &t3, &s4, &t4, &s5, &t5, &u5, &v5};
+  for (size_t i = 0; i < sizeof all / sizeof *all; ++i)
+    test_cloud_free(all[i]);
+  return check_report("test_search_paths");
+}
