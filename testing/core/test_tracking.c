@@ -618,6 +618,50 @@ static void test_step_values(void)
     free_step(&steps[s]);
 }
 
+typedef struct progress_log {
+  int calls, ends, out_of_range, backwards;
+  double last;
+} progress_log;
+
+static int record_progress(double fraction, void *user_data)
+{
+  progress_log *log = user_data;
+  ++log->calls;
+  log->out_of_range += !(fraction >= 0.0 && fraction <= 1.0);
+  log->backwards += fraction < log->last && log->last < 1.0;
+  log->ends += fraction == 1.0;
+  log->last = fraction;
+  return 0;
+}
+
+/* Progress within each step: fractions in [0, 1], never going back within a step, 1 at its end. */
+static void test_progress(void)
+{
+  enum { STEPS = 5 };
+  rng r = {8};
+  const cloud_spec spec = {400, 20, 200.0, 1.5, LABELS_SEQUENTIAL};
+  test_cloud clouds[STEPS];
+  clouds[0] = random_cloud(&r, &spec);
+  for (int s = 1; s < STEPS; ++s)
+    clouds[s] = moved_cloud(&r, &clouds[s - 1], 1.0);
+  progress_log log = {0, 0, 0, 0, 0.0};
+  scipar_tracking_options o = options_with(0.0, 2, 1, 1);
+  o.progress = record_progress;
+  o.progress_user_data = &log;
+  scipar_tracker *t = scipar_tracker_create(&o);
+  for (int s = 0; s < STEPS; ++s) {
+    const scipar_cloud c = as_scipar(&clouds[s]);
+    CHECK(scipar_tracker_add_step(t, &c, (double)s) == SCIPAR_OK, "progress: step %d", s);
+    log.last = 0.0;
+  }
+  scipar_tracker_free(t);
+  CHECK(log.calls > 2 * STEPS && log.ends == STEPS && log.out_of_range == 0 && log.backwards == 0,
+        "progress: %d calls, %d ends of step, %d out of [0, 1], %d going back", log.calls, log.ends, log.out_of_range,
+        log.backwards);
+  for (int s = 0; s < STEPS; ++s)
+    test_cloud_free(&clouds[s]);
+}
+
 static int cancel_at_once(double fraction, void *user_data)
 {
   (void)fraction;
@@ -705,6 +749,7 @@ int main(void)
   test_threads();
   test_empty_step();
   test_step_values();
+  test_progress();
   test_errors();
   return check_report("test_tracking");
 }
