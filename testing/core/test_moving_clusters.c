@@ -424,6 +424,15 @@ int main(void)
   params.occlusion_probability = 0.2;
   params.seed = 12;
   test_tracking_scene("dense scene", &params, 0.99, 0);
+  /* Many clusters: the gate is measured on a sample of each step's clusters. */
+  scipar_moving_params_init(&params);
+  params.step_count = 8;
+  params.cluster_count = 700;
+  params.min_cluster_size = 10;
+  params.max_cluster_size = 25;
+  params.box_max = 250.0;
+  params.seed = 13;
+  test_tracking_scene("700 clusters", &params, 0.99, 0);
   scipar_moving_params_init(&params);
   params.scene = SCIPAR_SCENE_CLOSE_PASS;
   params.cluster_count = 20;

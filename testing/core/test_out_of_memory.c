@@ -5,6 +5,7 @@
  * a large address space of its own.) */
 #include "check.h"
 #include "random_cloud.h"
+#include "scipar/tracking.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,9 +68,63 @@ static void test_allocation_failure(void)
   test_cloud_free(&target);
 }
 
+/* The address space limited to what is in use plus a little. */
+static void limit_memory(struct rlimit *saved)
+{
+  getrlimit(RLIMIT_AS, saved);
+  FILE *status = fopen("/proc/self/status", "r");
+  char line[256];
+  long used_kb = 0;
+  while (status && fgets(line, sizeof line, status))
+    if (!strncmp(line, "VmSize:", 7))
+      used_kb = atol(line + 7);
+  if (status)
+    fclose(status);
+  struct rlimit limited = {(rlim_t)(used_kb + 4096) * 1024, saved->rlim_max};
+  CHECK(setrlimit(RLIMIT_AS, &limited) == 0, "address space limited");
+}
+
+/* A tracker that runs out of memory in a step reports it, stays failed, and frees cleanly. */
+static void test_tracker_allocation_failure(void)
+{
+  rng r = {7};
+  const cloud_spec spec = {2000, 1000, 200.0, 1.0, LABELS_SEQUENTIAL};
+  test_cloud first = random_cloud(&r, &spec);
+  test_cloud second = moved_cloud(&r, &first, 0.3);
+  const scipar_cloud a = as_scipar(&first), b = as_scipar(&second);
+  scipar_tracking_options options;
+  scipar_tracking_options_init(&options);
+  options.num_threads = 1;
+  for (int failing_step = 0; failing_step < 2; ++failing_step) {
+    scipar_tracker *t = scipar_tracker_create(&options);
+    const double tiny_points[3] = {0, 0, 0};
+    const int64_t tiny_label = 0;
+    const scipar_cloud tiny = {tiny_points, &tiny_label, 1, NULL};
+    if (failing_step == 1)
+      CHECK(scipar_tracker_add_step(t, &a, 0.0) == SCIPAR_OK, "tracker: first step");
+    else
+      CHECK(scipar_tracker_add_step(t, &tiny, -1.0) == SCIPAR_OK, "tracker: a tiny first step");
+    struct rlimit saved;
+    limit_memory(&saved);
+    const scipar_status got = scipar_tracker_add_step(t, failing_step ? &b : &a, 1.0);
+    setrlimit(RLIMIT_AS, &saved);
+    CHECK(got == SCIPAR_ERROR_OUT_OF_MEMORY && strstr(scipar_tracker_message(t), "out of memory"),
+          "tracker: out of memory reported at step %d: status %d, %s", failing_step + 1, (int)got,
+          scipar_tracker_message(t));
+    scipar_tracking_result result;
+    CHECK(scipar_tracker_finish(t, &result) == SCIPAR_ERROR_OUT_OF_MEMORY && result.cluster_ids == NULL,
+          "tracker: finish reports the failure and gives nothing to free");
+    scipar_tracking_result_free(&result);
+    scipar_tracker_free(t);
+  }
+  test_cloud_free(&first);
+  test_cloud_free(&second);
+}
+
 int main(void)
 {
   test_impossible_size();
   test_allocation_failure();
+  test_tracker_allocation_failure();
   return check_report("test_out_of_memory");
 }

@@ -412,6 +412,45 @@ static void test_larger_part_continues(void)
     free_step(&steps[s]);
 }
 
+/* Neighbours: G goes missing in steps 2-3 and reappears at step 4 where its motion takes it, just as
+ * its neighbour N, 4.5 away, vanishes for good: G's track continues there and N dies (closing gaps
+ * after frame linking would hand the cluster to N). D vanishes at step 2, 5 from E, which goes on: D
+ * dies, it does not merge into E (5 is within the gate, far outside the links' own scale). Four far
+ * blobs set the scale. */
+static void test_neighbours(void)
+{
+  enum { STEPS = 6 };
+  step_cloud steps[STEPS];
+  for (int s = 0; s < STEPS; ++s) {
+    blob blobs[8];
+    int k = 0;
+    for (int f = 0; f < 4; ++f)
+      blobs[k++] = (blob){20 + f, {100.0 + 20 * f, 100, 0}, {0.5, 0.5, 0.5}, 40, (uint64_t)(100 * s + f)};
+    if (s < 2 || s >= 4)
+      blobs[k++] = (blob){1, {s * 1.0, 0, 0}, {0.5, 0.5, 0.5}, 40, (uint64_t)(10 + s)}; /* G */
+    if (s < 4)
+      blobs[k++] = (blob){2, {4.0 + 4.5, 0, 0}, {0.5, 0.5, 0.5}, 40, (uint64_t)(20 + s)}; /* N */
+    if (s < 2)
+      blobs[k++] = (blob){3, {0, 40, 0}, {0.5, 0.5, 0.5}, 40, (uint64_t)(30 + s)}; /* D */
+    blobs[k++] = (blob){4, {5, 40, 0}, {0.5, 0.5, 0.5}, 40, (uint64_t)(40 + s)};    /* E */
+    steps[s] = make_step(blobs, k);
+  }
+  scipar_tracking_options o = options_with(0.0, 2, 1, 1);
+  scipar_tracking_result r;
+  CHECK(track(&o, steps, STEPS, &r) == SCIPAR_OK, "neighbours: %s", r.message);
+  const int64_t g = track_of(&r, 0, 1), n = track_of(&r, 0, 2), d = track_of(&r, 0, 3), e = track_of(&r, 0, 4);
+  CHECK(r.step_gates[4] > 4.5 && r.step_gates[2] > 5.0, "neighbours: the gates (%g, %g) allow both confusions",
+        r.step_gates[4], r.step_gates[2]);
+  CHECK(track_of(&r, 4, 1) == g && has_event(&r, 4, SCIPAR_EVENT_GAP, g, -1), "neighbours: G reappears on its own track");
+  CHECK(has_event(&r, 4, SCIPAR_EVENT_DEATH, n, -1) && r.track_end_steps[n] == 3, "neighbours: N dies at step 4");
+  CHECK(has_event(&r, 2, SCIPAR_EVENT_DEATH, d, -1) && r.track_merged_into[d] == -1 && track_of(&r, 5, 4) == e,
+        "neighbours: D dies beside E, no merge");
+  CHECK(r.num_events == 3, "neighbours: 3 events, got %zu", r.num_events);
+  scipar_tracking_result_free(&r);
+  for (int s = 0; s < STEPS; ++s)
+    free_step(&steps[s]);
+}
+
 /* Blob A (60 points) and blob B (30) approach and become one cluster at step 2. */
 static void test_merge(void)
 {
@@ -579,6 +618,50 @@ static void test_step_values(void)
     free_step(&steps[s]);
 }
 
+typedef struct progress_log {
+  int calls, ends, out_of_range, backwards;
+  double last;
+} progress_log;
+
+static int record_progress(double fraction, void *user_data)
+{
+  progress_log *log = user_data;
+  ++log->calls;
+  log->out_of_range += !(fraction >= 0.0 && fraction <= 1.0);
+  log->backwards += fraction < log->last && log->last < 1.0;
+  log->ends += fraction == 1.0;
+  log->last = fraction;
+  return 0;
+}
+
+/* Progress within each step: fractions in [0, 1], never going back within a step, 1 at its end. */
+static void test_progress(void)
+{
+  enum { STEPS = 5 };
+  rng r = {8};
+  const cloud_spec spec = {400, 20, 200.0, 1.5, LABELS_SEQUENTIAL};
+  test_cloud clouds[STEPS];
+  clouds[0] = random_cloud(&r, &spec);
+  for (int s = 1; s < STEPS; ++s)
+    clouds[s] = moved_cloud(&r, &clouds[s - 1], 1.0);
+  progress_log log = {0, 0, 0, 0, 0.0};
+  scipar_tracking_options o = options_with(0.0, 2, 1, 1);
+  o.progress = record_progress;
+  o.progress_user_data = &log;
+  scipar_tracker *t = scipar_tracker_create(&o);
+  for (int s = 0; s < STEPS; ++s) {
+    const scipar_cloud c = as_scipar(&clouds[s]);
+    CHECK(scipar_tracker_add_step(t, &c, (double)s) == SCIPAR_OK, "progress: step %d", s);
+    log.last = 0.0;
+  }
+  scipar_tracker_free(t);
+  CHECK(log.calls > 2 * STEPS && log.ends == STEPS && log.out_of_range == 0 && log.backwards == 0,
+        "progress: %d calls, %d ends of step, %d out of [0, 1], %d going back", log.calls, log.ends, log.out_of_range,
+        log.backwards);
+  for (int s = 0; s < STEPS; ++s)
+    test_cloud_free(&clouds[s]);
+}
+
 static int cancel_at_once(double fraction, void *user_data)
 {
   (void)fraction;
@@ -662,9 +745,11 @@ int main(void)
   test_split();
   test_merge();
   test_larger_part_continues();
+  test_neighbours();
   test_threads();
   test_empty_step();
   test_step_values();
+  test_progress();
   test_errors();
   return check_report("test_tracking");
 }

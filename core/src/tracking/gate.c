@@ -25,6 +25,10 @@
  * link gate when no link is confident), not within half the distance to a wrong candidate, which
  * would call merged any cluster that vanishes beside another.
  *
+ * The statistics are taken over a sample of the previous step's clusters, at most 256 of them, every
+ * k-th by index (by id: ids say nothing of where a cluster is) (links.c): finding a cluster's second
+ * least value costs a full Chamfer evaluation, and medians of 256 values guide as well as of all.
+ *
  * Medians are nearest-rank (the ceil(n / 2)-th smallest): the gate is one of the values times a
  * constant, the same on every run. n2 is INFINITY when the new step has one cluster: the ratio test
  * passes and the second term has nothing to measure. A step with no confident cluster and no finite

@@ -71,37 +71,58 @@ static int64_t least_of(const pair_list *list, size_t k)
   return least < 0 ? -1 : list->to[least];
 }
 
-/* The gate from the data: each P cluster's two least values come with the first pass (`first`);
- * mutual nearest needs each C cluster's nearest too, one more pass. */
-static scipar_status gates_from_data(const step_context *s, const pair_list *first, step_gates fallback,
-                                     step_gates *gates)
+/* The gates are measured on at most GATE_SAMPLE clusters of P, every stride-th by index (that is, by
+ * id: ids say nothing of where a cluster is): two medians over 256 values are as good a guide as over
+ * all, and finding each P cluster's second least value costs a full evaluation per cluster. */
+enum { GATE_SAMPLE = 256 };
+
+/* The gates from the sample's two least values (`sampled`, keep_best 2 over sample[0 .. ns)); mutual
+ * nearest needs the nearest of each C cluster some sample member is nearest to, one more pass. */
+static scipar_status gates_from_sample(const step_context *s, const pair_list *sampled, size_t ns,
+                                       const int64_t *sample, step_gates fallback, step_gates *gates)
 {
   const scipar_tracking_options *o = s->options;
-  const size_t np = s->prev->num_clusters, nc = s->cur->num_clusters;
-  const pair_query back = {s->cur, NULL, nc, s->prev, s->prev_hierarchy, o->metric, o->squared, PAIR_CHAMFER, 0.0, 1};
+  const size_t nc = s->cur->num_clusters;
+  int64_t *position = malloc((nc + 1) * sizeof *position), *wanted = malloc((ns + 1) * sizeof *wanted);
+  double *n1 = malloc((ns + 1) * sizeof *n1), *n2 = malloc((ns + 1) * sizeof *n2);
+  unsigned char *mutual = malloc(ns + 1);
+  scipar_status status = position && wanted && n1 && n2 && mutual ? SCIPAR_OK : SCIPAR_ERROR_OUT_OF_MEMORY;
   pair_list reverse;
-  scipar_status status = nearby_pairs(&back, s->num_threads, s->progress, &reverse);
-  if (status != SCIPAR_OK)
-    return status;
-  double *n1 = malloc((np + 1) * sizeof *n1), *n2 = malloc((np + 1) * sizeof *n2);
-  unsigned char *mutual = malloc(np + 1);
-  int chosen = -1;
-  if (n1 && n2 && mutual) {
-    for (size_t p = 0; p < np; ++p) {
-      n1[p] = first->best[2 * p];
-      n2[p] = first->best[2 * p + 1];
-      const int64_t c = least_of(first, p);
-      mutual[p] = c >= 0 && least_of(&reverse, (size_t)c) == (int64_t)p;
+  memset(&reverse, 0, sizeof reverse);
+  size_t num_wanted = 0;
+  if (status == SCIPAR_OK) {
+    for (size_t c = 0; c < nc; ++c)
+      position[c] = -1;
+    for (size_t k = 0; k < ns; ++k) {
+      const int64_t c = least_of(sampled, k);
+      if (c >= 0 && position[c] < 0)
+        position[c] = 0;
     }
-    chosen = gates_from_nearest(n1, n2, mutual, np, gates);
+    for (size_t c = 0; c < nc; ++c)
+      if (position[c] >= 0) {
+        position[c] = (int64_t)num_wanted;
+        wanted[num_wanted++] = (int64_t)c;
+      }
+    const pair_query back = {s->cur, wanted, num_wanted, s->prev, s->prev_hierarchy, o->metric, o->squared,
+                             PAIR_CHAMFER, 0.0, 1};
+    status = nearby_pairs(&back, s->num_threads, s->progress, &reverse);
   }
-  free(n1), free(n2), free(mutual);
+  int chosen = -1;
+  if (status == SCIPAR_OK) {
+    for (size_t k = 0; k < ns; ++k) {
+      n1[k] = sampled->best[2 * k];
+      n2[k] = sampled->best[2 * k + 1];
+      const int64_t c = least_of(sampled, k);
+      mutual[k] = c >= 0 && least_of(&reverse, (size_t)position[c]) == sample[k];
+    }
+    chosen = gates_from_nearest(n1, n2, mutual, ns, gates);
+    if (chosen == 0)
+      *gates = fallback;
+    status = chosen < 0 ? SCIPAR_ERROR_OUT_OF_MEMORY : SCIPAR_OK;
+  }
+  free(position), free(wanted), free(n1), free(n2), free(mutual);
   pair_list_free(&reverse);
-  if (chosen < 0)
-    return SCIPAR_ERROR_OUT_OF_MEMORY;
-  if (chosen == 0)
-    *gates = fallback;
-  return SCIPAR_OK;
+  return status;
 }
 
 scipar_status frame_candidates(const step_context *s, step_gates fallback, step_gates *gates, int64_t **link_row,
@@ -112,42 +133,45 @@ scipar_status frame_candidates(const step_context *s, step_gates fallback, step_
   *link_row = *link_col = NULL;
   *link_cost = NULL;
   *num_links = 0;
-  pair_query q = {s->prev, NULL, np, s->cur, s->cur_hierarchy, o->metric, o->squared, PAIR_CHAMFER,
-                  o->max_link_distance, 0};
-  /* With a gate given, one pass. Chosen from the data, a first pass finds each P cluster's two least
-   * values (and every pair up to the second, evaluated on the way), which choose the gate; only P
-   * clusters whose second value is under the gate need a second pass for the rest of their pairs. */
-  const int automatic = o->max_link_distance == 0.0;
-  if (automatic) {
-    q.gate = 0.0;
-    q.keep_best = 2;
-  }
-  pair_list first, second;
-  memset(&second, 0, sizeof second);
-  scipar_status status = nearby_pairs(&q, s->num_threads, s->progress, &first);
-  if (status != SCIPAR_OK)
-    return status;
   gates->link = gates->cover = o->max_link_distance;
-  int64_t *again = NULL;
-  size_t num_again = 0;
-  const double *gate = &gates->link;
-  if (automatic) {
-    status = gates_from_data(s, &first, fallback, gates);
-    again = status == SCIPAR_OK ? malloc((np + 1) * sizeof *again) : NULL;
-    if (!again) {
-      pair_list_free(&first);
-      return status == SCIPAR_OK ? SCIPAR_ERROR_OUT_OF_MEMORY : status;
-    }
-    for (size_t p = 0; p < np; ++p)
-      if (first.best[2 * p + 1] < *gate)
-        again[num_again++] = (int64_t)p;
-    if (num_again > 0) {
-      const pair_query rest = {s->prev, again, num_again, s->cur, s->cur_hierarchy, o->metric, o->squared,
-                               PAIR_CHAMFER, *gate, 0};
-      status = nearby_pairs(&rest, s->num_threads, s->progress, &second);
-    }
+  /* With the gate chosen from the data, a first pass over the sample finds its members' two least
+   * values (and every pair up to the second, evaluated on the way), which choose the gate; a member
+   * whose second value is above the gate has all its pairs within the gate already. Every other P
+   * cluster then gets its pairs within the gate, as with a gate given. */
+  const int automatic = o->max_link_distance == 0.0;
+  const size_t stride = np > GATE_SAMPLE ? (np + GATE_SAMPLE - 1) / GATE_SAMPLE : 1;
+  const size_t ns = automatic ? (np + stride - 1) / stride : 0;
+  int64_t *sample = malloc((ns + 1) * sizeof *sample), *rest = malloc((np + 1) * sizeof *rest);
+  int64_t *from_sample = malloc((np + 1) * sizeof *from_sample); /* position in the sample's list, -1 */
+  pair_list sampled, others;
+  memset(&sampled, 0, sizeof sampled);
+  memset(&others, 0, sizeof others);
+  scipar_status status = sample && rest && from_sample ? SCIPAR_OK : SCIPAR_ERROR_OUT_OF_MEMORY;
+  if (status == SCIPAR_OK && automatic) {
+    for (size_t k = 0; k < ns; ++k)
+      sample[k] = (int64_t)(k * stride);
+    const pair_query first = {s->prev, sample, ns, s->cur, s->cur_hierarchy, o->metric, o->squared, PAIR_CHAMFER,
+                              0.0, 2};
+    status = nearby_pairs(&first, s->num_threads, s->progress, &sampled);
+    if (status == SCIPAR_OK)
+      status = gates_from_sample(s, &sampled, ns, sample, fallback, gates);
   }
-  const size_t most = first.count + second.count;
+  size_t num_rest = 0;
+  if (status == SCIPAR_OK) {
+    for (size_t p = 0; p < np; ++p)
+      from_sample[p] = -1;
+    for (size_t k = 0; k < ns; ++k)
+      if (!(sampled.best[2 * k + 1] < gates->link))
+        from_sample[sample[k]] = (int64_t)k;
+    for (size_t p = 0; p < np; ++p)
+      if (from_sample[p] < 0)
+        rest[num_rest++] = (int64_t)p;
+    const pair_query within = {s->prev, rest, num_rest, s->cur, s->cur_hierarchy, o->metric, o->squared,
+                               PAIR_CHAMFER, gates->link, 0};
+    if (num_rest > 0)
+      status = nearby_pairs(&within, s->num_threads, s->progress, &others);
+  }
+  const size_t most = sampled.count + others.count;
   if (status == SCIPAR_OK) {
     *link_row = malloc((most + 1) * sizeof **link_row);
     *link_col = malloc((most + 1) * sizeof **link_col);
@@ -156,21 +180,22 @@ scipar_status frame_candidates(const step_context *s, step_gates fallback, step_
       status = SCIPAR_ERROR_OUT_OF_MEMORY;
   }
   if (status == SCIPAR_OK) {
-    size_t next_again = 0;
+    size_t next_rest = 0;
     for (size_t p = 0; p < np; ++p) {
-      if (next_again < num_again && again[next_again] == (int64_t)p)
-        append_within(&second, next_again++, (int64_t)p, *gate, *link_row, *link_col, *link_cost, num_links);
+      if (from_sample[p] >= 0)
+        append_within(&sampled, (size_t)from_sample[p], (int64_t)p, gates->link, *link_row, *link_col, *link_cost,
+                      num_links);
       else
-        append_within(&first, p, (int64_t)p, *gate, *link_row, *link_col, *link_cost, num_links);
+        append_within(&others, next_rest++, (int64_t)p, gates->link, *link_row, *link_col, *link_cost, num_links);
     }
   } else {
     free(*link_row), free(*link_col), free(*link_cost);
     *link_row = *link_col = NULL;
     *link_cost = NULL;
   }
-  free(again);
-  pair_list_free(&first);
-  pair_list_free(&second);
+  free(sample), free(rest), free(from_sample);
+  pair_list_free(&sampled);
+  pair_list_free(&others);
   return status;
 }
 

@@ -69,7 +69,11 @@ static scipar_status new_track(scipar_tracker *t, int64_t step, int64_t parent, 
   if (!grow((void **)&t->tracks, &t->track_capacity, t->num_tracks + 1, sizeof *t->tracks))
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   *id = (int64_t)t->num_tracks++;
-  t->tracks[*id] = (track_record){step, step, parent, -1, 0.0, -1, -1, -1};
+  memset(&t->tracks[*id], 0, sizeof t->tracks[*id]);
+  t->tracks[*id].start_step = t->tracks[*id].end_step = step;
+  t->tracks[*id].parent = parent;
+  t->tracks[*id].merged_into = -1;
+  t->tracks[*id].last_row = -1;
   return SCIPAR_OK;
 }
 
@@ -79,8 +83,11 @@ static void continue_track(scipar_tracker *t, int64_t track, int64_t row, int64_
   track_record *r = &t->tracks[track];
   if (r->last_row >= 0)
     r->path_length += distance3(t->row_centroids + 3 * r->last_row, t->row_centroids + 3 * row);
-  r->previous_row = r->last_row;
-  r->previous_step = r->last_row >= 0 ? r->end_step : -1;
+  memmove(r->recent_rows + 1, r->recent_rows, VELOCITY_SPAN * sizeof *r->recent_rows);
+  memmove(r->recent_steps + 1, r->recent_steps, VELOCITY_SPAN * sizeof *r->recent_steps);
+  r->recent_rows[0] = row;
+  r->recent_steps[0] = step;
+  r->num_recent = r->num_recent <= VELOCITY_SPAN ? r->num_recent + 1 : VELOCITY_SPAN + 1;
   r->last_row = row;
   r->end_step = step;
 }
@@ -114,10 +121,12 @@ static scipar_status keep_lost(scipar_tracker *t, const cluster_set *prev, size_
   }
   const track_record *r = &t->tracks[track];
   lost_track lost = {track, r->end_step, n, xyz, {0.0, 0.0, 0.0}};
-  if (r->previous_row >= 0) {
-    const double elapsed = t->times[r->end_step] - t->times[r->previous_step];
+  if (r->num_recent > 1) {
+    const int oldest = r->num_recent - 1;
+    const double elapsed = t->times[r->end_step] - t->times[r->recent_steps[oldest]];
     for (int d = 0; d < 3; ++d)
-      lost.velocity[d] = (t->row_centroids[3 * r->last_row + d] - t->row_centroids[3 * r->previous_row + d]) / elapsed;
+      lost.velocity[d] =
+        (t->row_centroids[3 * r->last_row + d] - t->row_centroids[3 * r->recent_rows[oldest] + d]) / elapsed;
   }
   t->lost[t->num_lost++] = lost;
   return SCIPAR_OK;

@@ -107,7 +107,9 @@ static scipar_status link_and_record(scipar_tracker *t, cluster_set *cur, cluste
 {
   const size_t step = t->num_steps;
   const cluster_set *prev = &t->previous;
-  const size_t work = 3 * prev->num_clusters + 2 * cur->num_clusters + t->num_lost;
+  /* Queries of the step's passes, at most: the gate's sample and its partners, the other previous
+   * clusters, the lost tracks, the unlinked on both sides. */
+  const size_t work = 4 * prev->num_clusters + cur->num_clusters + t->num_lost;
   progress_state progress = {t->options.progress, t->options.progress_user_data, work, 0, 0};
   const step_context s = {&t->options, prev, cur, &t->previous_hierarchy, cur_hierarchy, num_threads, &progress};
   step_links links;

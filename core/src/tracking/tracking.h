@@ -32,13 +32,18 @@ typedef struct step_gates {
   double link, cover;
 } step_gates;
 
+/* A track's velocity, for gap closing, is measured over its last VELOCITY_SPAN + 1 clusters: over one
+ * step, the centroids of small clusters are too noisy to extrapolate over a gap. */
+enum { VELOCITY_SPAN = 4 };
+
 typedef struct track_record {
   int64_t start_step, end_step;
   int64_t parent, merged_into;
   double path_length;
-  int64_t last_row;      /* its latest cluster's row */
-  int64_t previous_row;  /* the one before, -1 */
-  int64_t previous_step; /* the step of previous_row, -1 */
+  int64_t last_row;                        /* its latest cluster's row */
+  int64_t recent_rows[VELOCITY_SPAN + 1];  /* its latest clusters' rows, latest first */
+  int64_t recent_steps[VELOCITY_SPAN + 1]; /* and their steps */
+  int num_recent;
 } track_record;
 
 /* A track missing from the latest step(s): its last cluster as it was seen. */
@@ -47,7 +52,7 @@ typedef struct lost_track {
   int64_t last_step;
   int64_t num_points;
   double *xyz;        /* [3 * num_points] interleaved */
-  double velocity[3]; /* of its centroid per unit of time, over its last two clusters (0 with one) */
+  double velocity[3]; /* of its centroid per unit of time, over its last clusters (0 with one) */
 } lost_track;
 
 struct scipar_tracker {
