@@ -196,7 +196,8 @@ int nearest_by_neighbourhood(const search_pass *pass, search_thread *thread, siz
     if (bound <= stop)
       thread->ranked[m++] = (ranked_cluster){bound, tally->cluster};
   }
-  qsort(thread->ranked, m, sizeof *thread->ranked, by_bound);
+  if (m > 1) /* ranked is not allocated while no cluster has been met */
+    qsort(thread->ranked, m, sizeof *thread->ranked, by_bound);
   for (size_t j = 0; j < m && thread->ranked[j].bound <= search_stop(pass, best); ++j)
     if (thread->ranked[j].cluster != best->index)
       consider_candidate(pass, thread, k, thread->ranked[j].cluster, best);
