@@ -52,6 +52,7 @@ class _Pair(ctypes.Structure):
 
 class _Result(ctypes.Structure):
     _fields_ = [("source", _Side), ("target", _Side), ("num_pairs", ctypes.c_size_t), ("pairs", ctypes.c_void_p),
+                ("first_pair", ctypes.c_int64),
                 ("num_threads", ctypes.c_int), ("wall_seconds", ctypes.c_double), ("cpu_seconds", ctypes.c_double),
                 ("message", ctypes.c_char * 256)]
 

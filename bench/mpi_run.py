@@ -2,9 +2,10 @@
 
     pvpython mpi_run.py write WORKLOAD DIR                   # the clouds as two-piece .pvtp files
     mpiexec -n N pvbatch mpi_run.py match PLUGIN DIR REPEATS  # prints the median seconds of the filter
+    python3 mpi_run.py pieces WORKLOAD DIR P                 # P raw pieces per cloud, for scipar_mpi_bench
 
-Pieces are split at the median x, as a spatial partitioner would; with N ranks each reads its
-pieces. Only the filter's update is timed, after the readers have run.
+Pieces are split at the median x (P pieces: at the x quantiles), as a spatial partitioner would; with
+N ranks each reads its pieces. Only the filter's update is timed, after the readers have run.
 """
 import os
 import statistics
@@ -49,6 +50,22 @@ def write(name, directory):
             out.write("</PPolyData>\n</VTKFile>\n")
 
 
+def pieces(name, directory, count):
+    """Raw pieces for scipar_mpi_bench: DIR/source_<r>.bin and target_<r>.bin, an int64 n, n x y z
+    doubles, n int64 labels; piece r holds the points between the x quantiles r / P and (r + 1) / P."""
+    import clouds
+    a, a_ids, b, b_ids = clouds.workload(name)
+    for cloud, (points, ids) in (("source", (a, a_ids)), ("target", (b, b_ids))):
+        cuts = np.quantile(points[:, 0], np.linspace(0, 1, count + 1)[1:-1])
+        piece = np.searchsorted(cuts, points[:, 0], side="left")
+        for r in range(count):
+            mask = piece == r
+            with open(os.path.join(directory, f"{cloud}_{r}.bin"), "wb") as out:
+                out.write(np.int64(mask.sum()).tobytes())
+                out.write(np.ascontiguousarray(points[mask], dtype=np.float64).tobytes())
+                out.write(np.ascontiguousarray(ids[mask], dtype=np.int64).tobytes())
+
+
 def match(plugin, directory, repeats):
     from paraview.simple import Delete, LoadPlugin, OpenDataFile
     LoadPlugin(plugin, ns=globals())
@@ -69,5 +86,7 @@ def match(plugin, directory, repeats):
 if __name__ == "__main__":
     if sys.argv[1] == "write":
         write(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "pieces":
+        pieces(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         match(sys.argv[2], sys.argv[3], int(sys.argv[4]))

@@ -53,23 +53,22 @@ scipar_status scipar::MarkSharedPoints(
   }
   scipar_mpi_storage storage;
   const scipar_comm comm = scipar_mpi_comm(*communicator->GetMPIComm()->GetHandle(), &storage);
-  return scipar_mark_shared_points(points, keys, numPoints, &comm, shared);
+  const scipar_status status = scipar_mark_shared_points(points, keys, numPoints, &comm, shared);
+  scipar_mpi_comm_free(&storage);
+  return status;
 }
 
-scipar::MatchRun scipar::MatchClouds(const scipar_cloud& source, const scipar_cloud& target,
+scipar_status scipar::MatchClouds(const scipar_cloud& source, const scipar_cloud& target,
   const scipar_options& options, scipar_result& result)
 {
-  MatchRun run;
   vtkMPICommunicator* communicator = ParallelCommunicator();
   if (!communicator)
   {
-    run.Status = scipar_match(&source, &target, &options, &result);
-    return run;
+    return scipar_match(&source, &target, &options, &result);
   }
   scipar_mpi_storage storage;
   const scipar_comm comm = scipar_mpi_comm(*communicator->GetMPIComm()->GetHandle(), &storage);
-  run.Distributed = true;
-  run.Rank = comm.rank;
-  run.Status = scipar_match_distributed(&source, &target, &options, &comm, &result);
-  return run;
+  const scipar_status status = scipar_match_distributed(&source, &target, &options, &comm, &result);
+  scipar_mpi_comm_free(&storage);
+  return status;
 }

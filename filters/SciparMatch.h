@@ -7,13 +7,6 @@
 
 namespace scipar
 {
-struct MatchRun
-{
-  scipar_status Status = SCIPAR_OK;
-  bool Distributed = false; // the result's clusters are global, its points this process's own
-  int Rank = 0;             // of this process among the ones that matched
-};
-
 /// Whether every process that takes part in the match says ok (true when running alone). Under MPI
 /// a process that cannot go on must not leave the others waiting in a collective.
 bool AllProcessesAgree(bool ok);
@@ -27,7 +20,9 @@ bool RunsInParallel();
 /// scipar_mark_shared_points over the processes of the match (SCIPAR_OK and nothing to do alone).
 scipar_status MarkSharedPoints(const double* points, const int64_t* keys, size_t numPoints, unsigned char* shared);
 
-MatchRun MatchClouds(const scipar_cloud& source, const scipar_cloud& target, const scipar_options& options,
+/// Under MPI the result holds this process's clusters and its share of the pairs table
+/// (scipar/distributed.h).
+scipar_status MatchClouds(const scipar_cloud& source, const scipar_cloud& target, const scipar_options& options,
   scipar_result& result);
 }
 

@@ -220,7 +220,7 @@ void scipar::BuildPairLinks(const scipar_result& result, vtkPolyData* output)
     lineOffsets->SetValue(r + 1, 2 * r + 2);
     distance->SetValue(r, pair.distance);
     mutual->SetValue(r, pair.mutual);
-    pairIndex->SetValue(r, r);
+    pairIndex->SetValue(r, result.first_pair + r);
     sourceId->SetValue(r, result.source.cluster_ids[pair.source]);
     targetId->SetValue(r, result.target.cluster_ids[pair.target]);
   }

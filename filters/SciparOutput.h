@@ -29,7 +29,7 @@ void BuildClusterGrid(vtkPointSet* input, const std::string& clusterArrayName, v
 void BuildPairsTable(const scipar_result& result, vtkTable* output);
 
 /// One line per row of the pairs table, from the source cluster's centroid to the target cluster's,
-/// with cell data Distance, Mutual, PairIndex, SourceId and TargetId.
+/// with cell data Distance, Mutual, PairIndex (the row in the whole table), SourceId and TargetId.
 void BuildPairLinks(const scipar_result& result, vtkPolyData* output);
 
 /// Field data saying how the result was computed: ChamferMetric, SquaredDistances, NumberOfThreads,

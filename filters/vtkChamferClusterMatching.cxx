@@ -42,7 +42,8 @@ void WarnAboutUnusablePoints(vtkAlgorithm* self, const scipar_result& result)
                       << " points with a NaN or infinite coordinate were left out of the distances "
                          "(their PairId is -1)");
     }
-    if (sides[port]->num_clusters == 0)
+    // Under MPI a process may hold no point of a cloud that others hold: only none holding any counts.
+    if (scipar::AllProcessesAgree(sides[port]->num_clusters == 0))
     {
       vtkWarningWithObjectMacro(self, << PortNames[port] << " input has no usable points: every cluster of the "
                       << PortNames[1 - port] << " stays unpaired");
@@ -231,8 +232,7 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
   options.progress_user_data = this;
 
   std::unique_ptr<scipar_result, ResultDeleter> result(new scipar_result{});
-  const scipar::MatchRun run = scipar::MatchClouds(read[0].Cloud, read[1].Cloud, options, *result);
-  if (run.Status != SCIPAR_OK)
+  if (scipar::MatchClouds(read[0].Cloud, read[1].Cloud, options, *result) != SCIPAR_OK)
   {
     vtkErrorMacro(<< "Chamfer cluster matching failed: " << result->message);
     return 0;
@@ -243,13 +243,10 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
     result->target, result->num_threads, grids[0]);
   scipar::BuildClusterGrid(clouds[1], this->TargetClusterArrayName, read[1].Labels, result->target,
     result->source, result->num_threads, grids[1]);
-  // Every process holds the whole table; under MPI only the first outputs it, so that ParaView,
-  // which appends the pieces of all processes, shows each pair once.
-  if (run.Rank == 0)
-  {
-    scipar::BuildPairsTable(*result, pairs);
-    scipar::BuildPairLinks(*result, links);
-  }
+  // Under MPI each process holds its share of the table (its rows follow the lower ranks'): ParaView
+  // appends the pieces of all processes in rank order, which gives the whole table, each pair once.
+  scipar::BuildPairsTable(*result, pairs);
+  scipar::BuildPairLinks(*result, links);
   for (vtkDataObject* output : { static_cast<vtkDataObject*>(grids[0]),
          static_cast<vtkDataObject*>(grids[1]), static_cast<vtkDataObject*>(pairs),
          static_cast<vtkDataObject*>(links) })

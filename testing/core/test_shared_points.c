@@ -136,23 +136,34 @@ static void check_marks(const scipar_comm *comm, const double *p, size_t total, 
   free(flags);
 }
 
-static int failing_allgather(void *u, const void *s, size_t n, void **recv, size_t *bytes)
+/* Collectives that fail as a broken MPI would: every one reports a failure, nothing is received. */
+static int failing_exchange(void *u, int status, size_t num_sends, const int *dest, const size_t *send_bytes,
+                            const void *send, size_t *num_recvs, int **sources, size_t **recv_bytes, void **recv)
 {
-  (void)u, (void)s, (void)n, (void)recv, (void)bytes;
-  return 1;
+  (void)u, (void)status, (void)num_sends, (void)dest, (void)send_bytes, (void)send;
+  *num_recvs = 0, *sources = NULL, *recv_bytes = NULL, *recv = NULL;
+  return SCIPAR_ERROR_INVALID_ARGUMENT;
 }
 
-static int failing_alltoall(void *u, const void *s, const size_t *n, void **recv, size_t *bytes)
+static int failing_allgather(void *u, int status, const void *s, size_t n, void **recv)
 {
-  (void)u, (void)s, (void)n, (void)recv, (void)bytes;
-  return 1;
+  (void)u, (void)status, (void)s, (void)n;
+  *recv = NULL;
+  return SCIPAR_ERROR_INVALID_ARGUMENT;
+}
+
+static int failing_allreduce(void *u, int status, double *values, size_t count)
+{
+  (void)u, (void)status, (void)values, (void)count;
+  return SCIPAR_ERROR_INVALID_ARGUMENT;
 }
 
 static void check_failing_communicator(void)
 {
   const double points[6] = {1, 2, 3, 1, 2, 3};
   unsigned char flags[2] = {0, 1};
-  const scipar_comm broken = {0, 1, NULL, failing_allgather, failing_alltoall};
+  const scipar_comm broken = {.rank = 0, .size = 1, .exchange = failing_exchange, .allgather = failing_allgather,
+                               .allreduce_max = failing_allreduce};
   CHECK(scipar_mark_shared_points(points, NULL, 2, &broken, flags) == SCIPAR_ERROR_INVALID_ARGUMENT,
         "a failing collective must give an error");
   CHECK(flags[0] == 0 && flags[1] == 1, "flags must stay as they were");
@@ -172,6 +183,7 @@ int main(int argc, char **argv)
   check_marks(&comm, p, total, 1);
   check_failing_communicator();
   free(p);
+  scipar_mpi_comm_free(&storage);
   int failed = checks_failed;
   MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
   const int code = check_report("test_shared_points");

@@ -8,8 +8,9 @@ others are empty); ParaView's own spatial split (RedistributeDataSet); and a par
 pieces hold random points, so that every cluster is spread over several ranks. And two hexahedral
 meshes (one with global point ids), whole on one rank and split by RedistributeDataSet, whose pieces
 share the points on their common faces without any ghost array: each point must count once, as in
-one process (cluster sizes, distances, and every point annotated on exactly one rank). The script
-runs on rank 0.
+one process (cluster sizes, distances, and every point annotated on exactly one rank). Each rank
+outputs its share of the pairs table: the shares appended in rank order are the whole table, and
+PairIndex (on points and links) counts rows of it. The script runs on rank 0.
 """
 import glob
 import os
@@ -19,7 +20,7 @@ import tempfile
 import numpy as np
 from scipy.spatial.distance import cdist
 from paraview import servermanager as sm
-from paraview.simple import LoadPlugin, OpenDataFile, OutputPort, RedistributeDataSet, SaveData
+from paraview.simple import Delete, LoadPlugin, OpenDataFile, OutputPort, RedistributeDataSet, ReductionFilter, SaveData
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 from vtkmodules.vtkCommonCore import VTK_ID_TYPE, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
@@ -144,23 +145,46 @@ def oracle(source, target):
     return s_near, t_near, rows
 
 
+def fetch_table(matching):
+    """The whole pairs table: every rank's rows in rank order (Fetch alone brings rank 0's only)."""
+    reduction = ReductionFilter(Input=OutputPort(matching, 2))
+    reduction.PostGatherHelperName = "vtkPVMergeTables"
+    table = sm.Fetch(reduction)
+    Delete(reduction)
+    return table
+
+
 def check_table(table, rows, source, target, what):
-    got = {}
+    """The table holds the oracle's pairs, each once. Returns its (source, target) pairs in row order."""
+    got, order = {}, []
     columns = ("Distance", "SourceToTarget", "TargetToSource", "SourcePoints", "TargetPoints")
     for r in range(table.GetNumberOfRows()):
         key = (table.GetColumnByName("SourceId").GetValue(r), table.GetColumnByName("TargetId").GetValue(r))
         got[key] = [table.GetColumnByName(c).GetValue(r) for c in columns]
+        order.append(key)
+    assert len(order) == len(got), f"{what}: a pair appears twice"
     assert set(got) == set(rows), f"{what}: pairs differ: {sorted(set(got) ^ set(rows))[:5]}"
     for key, (value, s2t, t2s) in rows.items():
         assert np.isclose(got[key][0], value, rtol=1e-9, atol=0), f"{what}: distance of {key}: {got[key][0]} vs {value}"
         assert got[key][1:3] == [s2t, t2s], f"{what}: flags of {key}"
         sizes = [int(np.sum(source[1] == key[0])), int(np.sum(target[1] == key[1]))]
         assert got[key][3:] == sizes, f"{what}: cluster sizes of {key}: {got[key][3:]}, expected {sizes}"
+    return order
 
 
-def check_points(matching, port, nearest, cloud, directory, what, shared=False):
-    """Every rank's points, written as pieces, carry their cluster's partner in PairId, and together
-    they are the cloud's points, each once. With `shared`, pieces may also hold copies of another
+def check_links(links, order, what):
+    """One link per row, PairIndex its row in the whole table."""
+    cells = links.GetCellData()
+    index = vtk_to_numpy(cells.GetArray("PairIndex"))
+    assert sorted(index.tolist()) == list(range(len(order))), f"{what}: link PairIndex {sorted(index.tolist())[:8]}"
+    for i, row in enumerate(index):
+        pair = (cells.GetArray("SourceId").GetValue(i), cells.GetArray("TargetId").GetValue(i))
+        assert pair == order[row], f"{what}: link {i} is {pair}, row {row} is {order[row]}"
+
+
+def check_points(matching, port, nearest, cloud, directory, order, what, shared=False):
+    """Every rank's points, written as pieces, carry their cluster's partner in PairId and its row of the
+    whole table in PairIndex, and together they are the cloud's points, each once. With `shared`, pieces may also hold copies of another
     piece's points (a split mesh): exactly one copy of each point takes part, the others have PairId
     -1 and no cell. Returns how many ranks hold points."""
     path = os.path.join(directory, f"{what}_{port}.pvtu")
@@ -174,9 +198,12 @@ def check_points(matching, port, nearest, cloud, directory, what, shared=False):
         grid = reader.GetOutput()
         ids = vtk_to_numpy(grid.GetPointData().GetArray("ClusterId"))
         pair = vtk_to_numpy(grid.GetPointData().GetArray("PairId"))
+        index = vtk_to_numpy(grid.GetPointData().GetArray("PairIndex"))
         taking_part = pair != -1 if shared else np.ones(len(pair), dtype=bool)
-        for cluster, partner in zip(ids[taking_part], pair[taking_part]):
+        for cluster, partner, row in zip(ids[taking_part], pair[taking_part], index[taking_part]):
             assert partner == nearest[cluster][0], f"{what}: point of cluster {cluster} has PairId {partner}"
+            expected = (cluster, partner) if port == 0 else (partner, cluster)
+            assert order[row] == expected, f"{what}: point of cluster {cluster} has PairIndex {row}: {order[row]}"
         cell_ids = vtk_to_numpy(grid.GetCellData().GetArray("ClusterId"))
         assert len(set(cell_ids)) == len(cell_ids) == len(set(ids[taking_part])), f"{what}: one cell per local cluster"
         in_cells = sum(grid.GetCell(c).GetNumberOfPoints() for c in range(grid.GetNumberOfCells()))
@@ -215,9 +242,10 @@ def main():
         for what, (a, b) in splits.items():
             matching = ChamferClusterMatching(Source=a, Target=b, SkipNoise=0)  # -1 is a region id here
             matching.UpdatePipeline()
-            check_table(sm.Fetch(matching, idx=2), rows, source, target, what)
-            holders = check_points(matching, 0, s_near, source, directory, what + "_source")
-            check_points(matching, 1, t_near, target, directory, what + "_target")
+            order = check_table(fetch_table(matching), rows, source, target, what)
+            check_links(sm.Fetch(matching, idx=3), order, what)
+            holders = check_points(matching, 0, s_near, source, directory, order, what + "_source")
+            check_points(matching, 1, t_near, target, directory, order, what + "_target")
             expected = 1 if what == "one_rank" else ranks
             assert holders == expected, f"{what}: points on {holders} ranks, expected {expected}"
             print(f"{what}: {len(rows)} pairs and every point agree with the oracle on {ranks} ranks")
@@ -234,9 +262,11 @@ def main():
                              ("mesh_redistributed", [RedistributeDataSet(Input=f) for f in mesh_files])):
             matching = ChamferClusterMatching(Source=a, Target=b, SkipNoise=0)  # -1 is a region id here
             matching.UpdatePipeline()
-            check_table(sm.Fetch(matching, idx=2), m_rows, *mesh_clouds, what)
-            holders = check_points(matching, 0, m_s_near, mesh_clouds[0], directory, what + "_source", shared=True)
-            check_points(matching, 1, m_t_near, mesh_clouds[1], directory, what + "_target", shared=True)
+            order = check_table(fetch_table(matching), m_rows, *mesh_clouds, what)
+            check_links(sm.Fetch(matching, idx=3), order, what)
+            holders = check_points(matching, 0, m_s_near, mesh_clouds[0], directory, order, what + "_source",
+                                   shared=True)
+            check_points(matching, 1, m_t_near, mesh_clouds[1], directory, order, what + "_target", shared=True)
             expected = 1 if what == "mesh_one_rank" else ranks
             assert holders == expected, f"{what}: points on {holders} ranks, expected {expected}"
             print(f"{what}: {len(m_rows)} pairs, cluster sizes and every point agree with one process on {ranks} ranks")

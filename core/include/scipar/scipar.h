@@ -88,6 +88,8 @@ typedef struct scipar_result {
   scipar_side target;
   size_t num_pairs;
   scipar_pair *pairs;   /* sorted by (source id, target id) */
+  int64_t first_pair;   /* row of pairs[0] in the whole table (pair_index counts rows of it): 0 for
+                           scipar_match; a distributed result holds a share of the table (distributed.h) */
   int num_threads;      /* threads that ran the computation (at most the number asked) */
   double wall_seconds;  /* elapsed time of the computation */
   double cpu_seconds;   /* CPU time of the process over it: cpu / wall is the parallel speed-up */

@@ -112,78 +112,74 @@ static int identity_set_has(const identity_set *set, const point_identity *id)
   return 0;
 }
 
-/* The identities of this rank's points inside the box of each higher rank, grouped by rank;
- * send_bytes[r] says how many bytes go to rank r. NULL when memory runs out. */
+/* The identities of this rank's points inside the box of each higher rank, grouped by rank: one
+ * message to each higher rank that gets any, dest[] and send_bytes[] filled, *num_sends set. NULL when
+ * memory runs out. */
 static point_identity *points_for_higher_ranks(const double *points, const int64_t *keys, size_t n,
-                                               const scipar_comm *comm, const piece_box *boxes, size_t *send_bytes)
+                                               const scipar_comm *comm, const piece_box *boxes, int *dest,
+                                               size_t *send_bytes, size_t *num_sends)
 {
   size_t total = 0;
-  for (int r = 0; r < comm->size; ++r) {
+  *num_sends = 0;
+  for (int r = comm->rank + 1; r < comm->size; ++r) {
     size_t count = 0;
-    for (size_t i = 0; r > comm->rank && i < n; ++i)
+    for (size_t i = 0; i < n; ++i)
       count += (size_t)inside(&boxes[r], points + 3 * i);
-    send_bytes[r] = count * sizeof(point_identity);
-    total += count;
+    if (count > 0) {
+      dest[*num_sends] = r;
+      send_bytes[(*num_sends)++] = count * sizeof(point_identity);
+      total += count;
+    }
   }
   point_identity *send = malloc((total + 1) * sizeof *send);
   if (!send)
     return NULL;
   size_t at = 0;
-  for (int r = comm->rank + 1; r < comm->size; ++r)
+  for (size_t m = 0; m < *num_sends; ++m)
     for (size_t i = 0; i < n; ++i)
-      if (inside(&boxes[r], points + 3 * i))
+      if (inside(&boxes[dest[m]], points + 3 * i))
         send[at++] = identity_of(points, keys, i);
   return send;
-}
-
-/* Whether every rank says ok: an allgather of one flag, so that no rank marks points when another
- * could not take part fully. `scratch` holds comm->size counts. */
-static int all_ranks_ok(const scipar_comm *comm, int ok, size_t *scratch)
-{
-  const unsigned char mine = (unsigned char)ok;
-  void *all = NULL;
-  int every = comm->allgather(comm->user_data, &mine, sizeof mine, &all, scratch) == 0;
-  for (int r = 0; every && r < comm->size; ++r)
-    every = ((const unsigned char *)all)[r];
-  free(all);
-  return every;
 }
 
 scipar_status scipar_mark_shared_points(const double *points, const int64_t *keys, size_t num_points,
                                         const scipar_comm *comm, unsigned char *shared)
 {
   if (!comm || comm->size < 1 || comm->rank < 0 || comm->rank >= comm->size || !comm->allgather ||
-      !comm->alltoall || (num_points > 0 && (!points || !shared)))
+      !comm->exchange || !comm->allreduce_max || (num_points > 0 && (!points || !shared)))
     return SCIPAR_ERROR_INVALID_ARGUMENT;
   const size_t size = (size_t)comm->size;
-  /* The one allocation that cannot wait for the others' agreement: a few bytes per rank. */
-  size_t *send_bytes = malloc(2 * size * sizeof *send_bytes);
-  if (!send_bytes)
-    return SCIPAR_ERROR_OUT_OF_MEMORY;
-  size_t *recv_bytes = send_bytes + size;
+  /* From here every rank reaches every collective, whatever fails locally, and they agree at the end. */
+  int status = SCIPAR_OK;
+  int *dest = malloc(size * sizeof *dest);
+  size_t *send_bytes = malloc(size * sizeof *send_bytes);
+  if (!dest || !send_bytes)
+    status = SCIPAR_ERROR_OUT_OF_MEMORY;
   const piece_box mine = box_of(points, num_points);
   piece_box *boxes = NULL;
-  point_identity *send = NULL, *received = NULL;
+  point_identity *send = NULL;
+  void *received = NULL;
+  int *sources = NULL;
+  size_t *recv_bytes = NULL, num_sends = 0, num_recvs = 0;
   identity_set set = {NULL, NULL, 0};
-  scipar_status status = SCIPAR_ERROR_INVALID_ARGUMENT;
-  /* From here every rank reaches every collective, whatever fails locally, and they agree at the end. */
-  if (comm->allgather(comm->user_data, &mine, sizeof mine, (void **)&boxes, recv_bytes) != 0)
+  void *all = NULL;
+  if ((status = comm->allgather(comm->user_data, status, &mine, sizeof mine, &all)) != 0)
     goto done;
-  send = points_for_higher_ranks(points, keys, num_points, comm, boxes, send_bytes);
-  int ok = send != NULL;
-  if (!ok)
-    memset(send_bytes, 0, size * sizeof *send_bytes); /* takes part, sending nothing */
-  if (comm->alltoall(comm->user_data, ok ? (const void *)send : (const void *)&mine, send_bytes,
-                     (void **)&received, recv_bytes) != 0)
+  boxes = all;
+  send = points_for_higher_ranks(points, keys, num_points, comm, boxes, dest, send_bytes, &num_sends);
+  if (!send)
+    status = SCIPAR_ERROR_OUT_OF_MEMORY;
+  if ((status = comm->exchange(comm->user_data, status, status ? 0 : num_sends, dest, send_bytes, send, &num_recvs,
+                               &sources, &recv_bytes, &received)) != 0)
     goto done;
   size_t count = 0;
-  for (size_t r = 0; r < size; ++r)
-    count += recv_bytes[r] / sizeof *received;
-  ok = ok && identity_set_build(&set, received, count);
-  if (!all_ranks_ok(comm, ok, recv_bytes)) {
-    status = ok ? SCIPAR_ERROR_INVALID_ARGUMENT : SCIPAR_ERROR_OUT_OF_MEMORY;
+  for (size_t m = 0; m < num_recvs; ++m)
+    count += recv_bytes[m] / sizeof(point_identity);
+  if (!identity_set_build(&set, received, count))
+    status = SCIPAR_ERROR_OUT_OF_MEMORY;
+  /* No rank marks a point unless every rank could take part fully. */
+  if ((status = comm->allreduce_max(comm->user_data, status, NULL, 0)) != 0)
     goto done;
-  }
   /* Only points inside a lower rank's box can have been sent by one. */
   for (size_t i = 0; count > 0 && i < num_points; ++i) {
     int candidate = 0;
@@ -194,12 +190,14 @@ scipar_status scipar_mark_shared_points(const double *points, const int64_t *key
       shared[i] = (unsigned char)(shared[i] | identity_set_has(&set, &id));
     }
   }
-  status = SCIPAR_OK;
 done:
+  free(dest);
   free(send_bytes);
   free(boxes);
-  free(received);
   free(send);
+  free(received);
+  free(sources);
+  free(recv_bytes);
   free(set.slots);
-  return status;
+  return (scipar_status)status;
 }

@@ -238,8 +238,8 @@ static void compute_bounds_and_centroids(cluster_set *set, int num_threads)
   }
 }
 
-/* A k-d tree for every cluster large enough to need one (none at all when with_trees is 0). */
-static scipar_status build_trees(cluster_set *set, int num_threads, int with_trees)
+/* Room for a k-d tree for every cluster large enough to need one (none at all when with_trees is 0). */
+static scipar_status allocate_trees(cluster_set *set, int with_trees)
 {
   const size_t k = set->num_clusters;
   set->tree_offsets = malloc((k + 1) * sizeof *set->tree_offsets);
@@ -256,7 +256,14 @@ static scipar_status build_trees(cluster_set *set, int num_threads, int with_tre
   set->split_dim = malloc(nodes ? nodes : 1);
   if (!set->split_value || !set->split_dim)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
-  const long long kk = (long long)k;
+  return SCIPAR_OK;
+}
+
+static scipar_status build_trees(cluster_set *set, int num_threads, int with_trees)
+{
+  if (allocate_trees(set, with_trees) != SCIPAR_OK)
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  const long long kk = (long long)set->num_clusters;
   int built = 1;
 #pragma omp parallel for num_threads(num_threads) schedule(dynamic, 1) reduction(&& : built)
   for (long long c = 0; c < kk; ++c) {
@@ -320,6 +327,43 @@ scipar_status cluster_set_build(const scipar_cloud *cloud, const cloud_survey *s
     compute_bounds_and_centroids(set, num_threads);
     status = build_trees(set, num_threads, with_trees);
   }
+  if (status != SCIPAR_OK)
+    cluster_set_free(set);
+  return status;
+}
+
+scipar_status cluster_set_allocate(cluster_set *set, size_t num_clusters, size_t num_points)
+{
+  memset(set, 0, sizeof *set);
+  const size_t k = num_clusters, m = num_points ? num_points : 1;
+  set->num_clusters = k;
+  set->ids = malloc((k + 1) * sizeof *set->ids);
+  set->offsets = malloc((k + 1) * sizeof *set->offsets);
+  set->x = malloc(m * sizeof *set->x);
+  set->y = malloc(m * sizeof *set->y);
+  set->z = malloc(m * sizeof *set->z);
+  set->box_min = malloc((3 * k + 1) * sizeof *set->box_min);
+  set->box_max = malloc((3 * k + 1) * sizeof *set->box_max);
+  set->centroids = malloc((3 * k + 1) * sizeof *set->centroids);
+  set->centroid_error = malloc((k + 1) * sizeof *set->centroid_error);
+  if (set->ids && set->offsets && set->x && set->y && set->z && set->box_min && set->box_max && set->centroids &&
+      set->centroid_error)
+    return SCIPAR_OK;
+  cluster_set_free(set);
+  return SCIPAR_ERROR_OUT_OF_MEMORY;
+}
+
+scipar_status cluster_set_allocate_trees(cluster_set *set)
+{
+  const scipar_status status = allocate_trees(set, 1);
+  if (status != SCIPAR_OK)
+    cluster_set_free(set);
+  return status;
+}
+
+scipar_status cluster_set_build_trees(cluster_set *set, int num_threads)
+{
+  const scipar_status status = build_trees(set, num_threads, 1);
   if (status != SCIPAR_OK)
     cluster_set_free(set);
   return status;

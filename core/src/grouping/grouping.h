@@ -49,6 +49,28 @@ void cluster_set_free(cluster_set *set);
  * to a few pieces) and dividing, and the exact mean, for coordinates inside the box. */
 double centroid_error_bound(int64_t n, const double box_min[3], const double box_max[3]);
 
+/* For callers that group points themselves (the distributed stage): a set of num_clusters clusters
+ * and num_points points with ids, offsets, x, y, z, boxes, centroids and centroid errors allocated (no
+ * per-input-point arrays) for the caller to fill in, ids ascending; then cluster_set_build_trees. On
+ * failure *set is empty. */
+scipar_status cluster_set_allocate(cluster_set *set, size_t num_clusters, size_t num_points);
+
+/* Builds the k-d trees of the large clusters of a filled-in set, reordering the points inside each as
+ * cluster_set_build does. The trees depend only on each cluster's points in their given order. */
+scipar_status cluster_set_build_trees(cluster_set *set, int num_threads);
+
+/* Or, once the offsets are filled in, room for the trees, to be filled by cluster_set_copy or
+ * cluster_set_unpack. On failure *set is empty. */
+scipar_status cluster_set_allocate_trees(cluster_set *set);
+
+/* A cluster with its tree, moved between sets or processes: its points in the set's order and its
+ * tree's nodes, as cluster_set_packed_bytes(size) bytes (a multiple of 8). Unpacking (or copying) into
+ * cluster k of a set needs the same size there and the set's trees allocated. */
+size_t cluster_set_packed_bytes(int64_t num_points);
+void cluster_set_pack(const cluster_set *set, size_t k, void *out);
+void cluster_set_unpack(cluster_set *set, size_t k, const void *in);
+void cluster_set_copy(cluster_set *to, size_t k, const cluster_set *from, size_t j);
+
 /* Index of the cluster with this id, which the set must hold. */
 int64_t cluster_set_find(const cluster_set *set, int64_t id);
 

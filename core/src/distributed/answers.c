@@ -1,0 +1,225 @@
+/* Answers step. Each source's choice goes to the owner of the target it chose; that owner then knows
+ * every pair its target is in (the sources that chose it, and the one it chose), so it writes those
+ * rows of the pairs table, numbers them after the lower ranks' rows, and sends every cluster involved
+ * its final answer (nearest, distance, mutual flag, row) at the ranks holding its points. */
+#include "distributed/distributed.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static scipar_status send_choices(const rank_state *s, outbox *out)
+{
+  const cloud_state *src = &s->clouds[CLOUD_SOURCE];
+  int64_t *holders = malloc((src->num_pieces + 2) * sizeof *holders);
+  if (!holders)
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  scipar_status status = SCIPAR_OK;
+  for (size_t i = 0; i < src->num_owned && status == SCIPAR_OK; ++i) {
+    const owned_answer *best = &src->best[i];
+    if (!best->paired)
+      continue;
+    const size_t n = owned_holders(src, s->comm->rank, i, holders);
+    const cluster_summary *chooser = &src->summary[src->owned[i]];
+    chosen_record *r = outbox_append(out, (int)best->partner.owner, sizeof *r + n * sizeof *holders);
+    if (!r) {
+      status = SCIPAR_ERROR_OUT_OF_MEMORY;
+      break;
+    }
+    *r = (chosen_record){record_tag(RECORD_CHOSEN, CLOUD_SOURCE), chooser->id, best->partner.id, best->distance,
+                         chooser->count, {0}, (int64_t)n};
+    memcpy(r->centroid, chooser->centroid, sizeof r->centroid);
+    memcpy(r + 1, holders, n * sizeof *holders);
+  }
+  free(holders);
+  return status;
+}
+
+static int by_nearest_then_id(const void *pa, const void *pb)
+{
+  const chosen_record *a = *(const chosen_record *const *)pa, *b = *(const chosen_record *const *)pb;
+  if (a->nearest != b->nearest)
+    return a->nearest < b->nearest ? -1 : 1;
+  return (a->id > b->id) - (a->id < b->id);
+}
+
+static int by_source_then_target(const void *pa, const void *pb)
+{
+  const pair_row *a = pa, *b = pb;
+  if (a->source != b->source)
+    return a->source < b->source ? -1 : 1;
+  return (a->target > b->target) - (a->target < b->target);
+}
+
+static int64_t row_of(const rank_state *s, int64_t source, int64_t target)
+{
+  const pair_row key = {source, target, 0.0, 0, 0, 0, {0, 0, 0}};
+  const pair_row *row = bsearch(&key, s->rows, s->num_rows, sizeof *s->rows, by_source_then_target);
+  return s->first_row + (row - s->rows);
+}
+
+/* The owned targets' choosers, by target then source id; NULL when memory ran out. */
+static const chosen_record **choosers_of(const inbox *in, size_t *count)
+{
+  size_t n = 0;
+  int source;
+  record_cursor cursor = record_cursor_start(in);
+  for (const int64_t *w; (w = record_next(&cursor, &source));)
+    ++n;
+  const chosen_record **choosers = malloc((n ? n : 1) * sizeof *choosers);
+  if (!choosers)
+    return NULL;
+  n = 0;
+  cursor = record_cursor_start(in);
+  for (const int64_t *w; (w = record_next(&cursor, &source));)
+    choosers[n++] = (const chosen_record *)w;
+  qsort(choosers, n, sizeof *choosers, by_nearest_then_id);
+  *count = n;
+  return choosers;
+}
+
+/* The rows of the owned targets: one per source that chose it, and one for the source it chose unless
+ * that source chose it too (then the row is mutual). Sorted. */
+static scipar_status write_rows(rank_state *s, const chosen_record **choosers, size_t num_choosers)
+{
+  const cloud_state *tgt = &s->clouds[CLOUD_TARGET];
+  s->rows = malloc((num_choosers + tgt->num_owned + 1) * sizeof *s->rows);
+  if (!s->rows)
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  size_t n = 0, at = 0;
+  for (size_t i = 0; i < tgt->num_owned; ++i) {
+    const int64_t id = tgt->summary[tgt->owned[i]].id;
+    const owned_answer *chose = &tgt->best[i];
+    int chosen_chose = 0;
+    for (; at < num_choosers && choosers[at]->nearest == id; ++at) {
+      const chosen_record *r = choosers[at];
+      const int mutual = chose->paired && r->id == chose->partner.id;
+      chosen_chose |= mutual;
+      s->rows[n] = (pair_row){r->id, id, r->distance, 1, (unsigned char)mutual, r->count, {0, 0, 0}};
+      memcpy(s->rows[n++].source_centroid, r->centroid, sizeof r->centroid);
+    }
+    if (chose->paired && !chosen_chose) {
+      const cluster_summary *m = &chose->partner;
+      s->rows[n] = (pair_row){m->id, id, chose->distance, 0, 1, m->count, {0, 0, 0}};
+      memcpy(s->rows[n++].source_centroid, m->centroid, sizeof m->centroid);
+    }
+  }
+  s->num_rows = n;
+  qsort(s->rows, n, sizeof *s->rows, by_source_then_target);
+  return SCIPAR_OK;
+}
+
+static scipar_status send_answer(outbox *out, const int64_t *holders, size_t num_holders, const answer_record *a)
+{
+  for (size_t h = 0; h < num_holders; ++h) {
+    answer_record *r = outbox_append(out, (int)holders[h], sizeof *r);
+    if (!r)
+      return SCIPAR_ERROR_OUT_OF_MEMORY;
+    *r = *a;
+  }
+  return SCIPAR_OK;
+}
+
+static answer_record answer(int cloud, int64_t id, const cluster_summary *partner, double distance, int mutual,
+                            int64_t pair_index)
+{
+  answer_record a = {record_tag(RECORD_ANSWER, cloud), id, 0, 0, NAN, 0, -1, 0, {0, 0, 0}};
+  if (partner) {
+    a.paired = 1;
+    a.nearest = partner->id;
+    a.distance = distance;
+    a.mutual = mutual;
+    a.pair_index = pair_index;
+    a.partner_count = partner->count;
+    memcpy(a.partner_centroid, partner->centroid, sizeof a.partner_centroid);
+  }
+  return a;
+}
+
+/* Final answers: of every owned target, of every source that chose one, and of the owned sources that
+ * chose none, each to the ranks holding its points. */
+static scipar_status send_answers(const rank_state *s, const chosen_record **choosers, size_t num_choosers,
+                                  outbox *out)
+{
+  const cloud_state *src = &s->clouds[CLOUD_SOURCE], *tgt = &s->clouds[CLOUD_TARGET];
+  const size_t most = src->num_pieces > tgt->num_pieces ? src->num_pieces : tgt->num_pieces;
+  int64_t *holders = malloc((most + 2) * sizeof *holders);
+  if (!holders)
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  scipar_status status = SCIPAR_OK;
+  size_t at = 0;
+  for (size_t i = 0; i < tgt->num_owned && status == SCIPAR_OK; ++i) {
+    const cluster_summary *self = &tgt->summary[tgt->owned[i]];
+    const owned_answer *chose = &tgt->best[i];
+    const cluster_summary *partner = chose->paired ? &chose->partner : NULL;
+    int mutual = 0;
+    for (; at < num_choosers && choosers[at]->nearest == self->id && status == SCIPAR_OK; ++at) {
+      const chosen_record *r = choosers[at];
+      const int back = partner && r->id == partner->id;
+      mutual |= back;
+      const answer_record a = answer(CLOUD_SOURCE, r->id, self, r->distance, back, row_of(s, r->id, self->id));
+      status = send_answer(out, (const int64_t *)(r + 1), (size_t)r->num_holders, &a);
+    }
+    const answer_record a = answer(CLOUD_TARGET, self->id, partner, chose->distance, mutual,
+                                   partner ? row_of(s, partner->id, self->id) : -1);
+    if (status == SCIPAR_OK)
+      status = send_answer(out, holders, owned_holders(tgt, s->comm->rank, i, holders), &a);
+  }
+  for (size_t i = 0; i < src->num_owned && status == SCIPAR_OK; ++i) {
+    if (src->best[i].paired)
+      continue;
+    const answer_record a = answer(CLOUD_SOURCE, src->summary[src->owned[i]].id, NULL, NAN, 0, -1);
+    status = send_answer(out, holders, owned_holders(src, s->comm->rank, i, holders), &a);
+  }
+  free(holders);
+  return status;
+}
+
+static scipar_status read_answers(rank_state *s, const inbox *in)
+{
+  for (int cloud = 0; cloud < 2; ++cloud) {
+    cloud_state *c = &s->clouds[cloud];
+    c->answers = malloc((c->local.num_clusters + 1) * sizeof *c->answers);
+    if (!c->answers)
+      return SCIPAR_ERROR_OUT_OF_MEMORY;
+    for (size_t i = 0; i < c->local.num_clusters; ++i) /* every one is answered; this is for safety */
+      c->answers[i] = answer(cloud, c->local.ids[i], NULL, NAN, 0, -1);
+  }
+  int source;
+  record_cursor cursor = record_cursor_start(in);
+  for (const int64_t *w; (w = record_next(&cursor, &source));) {
+    const answer_record *a = (const answer_record *)w;
+    cloud_state *c = &s->clouds[record_cloud(a->tag)];
+    c->answers[local_index(c, a->id)] = *a;
+  }
+  return SCIPAR_OK;
+}
+
+void answers_step(rank_state *s)
+{
+  outbox out = {0};
+  inbox chosen = {0}, answered = {0};
+  scipar_status status;
+  if (s->status == SCIPAR_OK && (status = send_choices(s, &out)) != SCIPAR_OK)
+    rank_fail(s, status);
+  rank_exchange(s, &out, &chosen);
+  size_t num_choosers = 0;
+  const chosen_record **choosers = NULL;
+  if (s->status == SCIPAR_OK && !(choosers = choosers_of(&chosen, &num_choosers)))
+    rank_fail(s, SCIPAR_ERROR_OUT_OF_MEMORY);
+  if (s->status == SCIPAR_OK && (status = write_rows(s, choosers, num_choosers)) != SCIPAR_OK)
+    rank_fail(s, status);
+  if (!s->stopped) {
+    int64_t rows = (int64_t)s->num_rows;
+    s->comm->exscan_sum(s->comm->user_data, &rows, 1);
+    s->first_row = rows;
+  }
+  if (s->status == SCIPAR_OK && (status = send_answers(s, choosers, num_choosers, &out)) != SCIPAR_OK)
+    rank_fail(s, status);
+  rank_exchange(s, &out, &answered);
+  if (s->status == SCIPAR_OK && (status = read_answers(s, &answered)) != SCIPAR_OK)
+    rank_fail(s, status);
+  free(choosers);
+  inbox_free(&chosen);
+  inbox_free(&answered);
+}

@@ -1,0 +1,128 @@
+/*
+ * Stage: distributed. Takes each rank's pieces of both clouds and a communicator; gives each rank the
+ * result of scipar_match for the clusters it holds (scipar/distributed.h says what a rank's result
+ * holds). The steps, each one collective round or two, both clouds in every message:
+ *
+ *   directory.c   piece summaries to a directory rank by hashed id; global summaries and owners back
+ *   regions.c     each rank's owned region (one box per cloud), gathered by every rank
+ *   candidates.c  one round: every piece of a cluster to its owner (gather.c), and each owned
+ *                 cluster whose nearest may lie in another rank's region (by bounds on cluster and
+ *                 region boxes) sent as a query there; a second: each rank answers with the owned
+ *                 clusters that may be the nearest of a query, whole, once per asking rank
+ *   solve.c       the owned clusters and the copies grouped with their trees; the serial search both
+ *                 ways for the owned ones
+ *   answers.c     each source's choice to its target's owner, which writes the pairs rows and sends
+ *                 every cluster's final answer to the ranks holding its points
+ *   result.c      the scipar_result of this rank: its clusters, the references and its rows
+ *
+ * Memory and traffic per rank are in proportion to its own points and clusters, the clusters near the
+ * boundaries of its region, and the number of ranks (one region each): no rank holds anything of
+ * size the number of clusters of the whole clouds.
+ */
+#ifndef SCIPAR_DISTRIBUTED_STAGE_H
+#define SCIPAR_DISTRIBUTED_STAGE_H
+
+#include "call/progress.h"
+#include "distributed/mail.h"
+#include "distributed/records.h"
+#include "grouping/grouping.h"
+
+/* Another rank's piece of an owned cluster, its points in the inbox that brought it. */
+typedef struct owned_piece {
+  int64_t id;
+  int64_t count;
+  int source;
+  const double *x, *y, *z;
+} owned_piece;
+
+/* A cluster owned elsewhere, received whole with its tree (packed), in the inbox that brought it. */
+typedef struct cluster_copy {
+  const cluster_summary *summary;
+  const void *packed;
+} cluster_copy;
+
+/* The nearest cluster found so far for an owned cluster. */
+typedef struct owned_answer {
+  int paired;
+  double distance;
+  cluster_summary partner;
+} owned_answer;
+
+typedef struct cloud_state {
+  cluster_set local;            /* this rank's points grouped by cluster, no trees */
+  cluster_summary *summary;     /* [local.num_clusters] from the directory */
+  int64_t *owned;               /* local indices of the clusters owned here, ascending */
+  size_t num_owned;
+  owned_piece *pieces;          /* other ranks' pieces of owned clusters, by id then source rank */
+  size_t num_pieces;
+  int64_t *piece_begin;         /* [num_owned + 1]: owned cluster i's pieces start at piece_begin[i] */
+  cluster_set owned_set;        /* the owned clusters (owned i is cluster i), with trees */
+  cluster_copy *copies;         /* clusters owned elsewhere that may be the nearest of owned ones, by id */
+  size_t num_copies;
+  cluster_set solve;            /* owned clusters and copies by id, with trees */
+  const cluster_summary **solve_summary; /* [solve.num_clusters] */
+  int64_t *solve_owned;         /* [num_owned] index in solve of each owned cluster */
+  owned_answer *best;           /* [num_owned] nearest of each owned cluster */
+  answer_record *answers;       /* [local.num_clusters] each local cluster's final answer */
+} cloud_state;
+
+/* One row of this rank's share of the pairs table, by ids, with what the table shows of both. */
+typedef struct pair_row {
+  int64_t source, target;
+  double distance;
+  unsigned char source_to_target, target_to_source;
+  int64_t source_count;
+  double source_centroid[3];
+} pair_row;
+
+/* Per rank and cloud, the box of the clusters it owns and the box of one of them (any owned cluster
+ * bounds the distance to the nearest from above): 12 doubles, empty boxes when it owns none. */
+enum { REGION_WORDS = 24 };
+
+typedef struct rank_state {
+  const scipar_comm *comm;
+  const scipar_options *options; /* the distance limit in scaled units (call/scale.h) */
+  scipar_options scaled;         /* their storage when scaled */
+  int exponent;                  /* coordinates are computed times 2^exponent, the same on every rank */
+  int num_threads;
+  cloud_state clouds[2]; /* CLOUD_SOURCE, CLOUD_TARGET */
+  double *regions;       /* [size * REGION_WORDS] every rank's owned regions (regions.c) */
+  inbox gathered;        /* pieces and queries received (candidates.c) */
+  inbox copied;          /* copies received */
+  pair_row *rows;        /* this rank's rows, sorted by (source, target) */
+  size_t num_rows;
+  int64_t first_row;     /* of the whole table */
+  scipar_status status;  /* SCIPAR_OK until something fails */
+  int failed_here;       /* the failure happened on this rank, not another */
+  int stopped;           /* every rank knows of a failure: no more collectives */
+} rank_state;
+
+/* A failure on this rank: kept, and passed to every rank at the next collective. */
+void rank_fail(rank_state *s, scipar_status status);
+
+/* mail_exchange unless every rank has stopped; records an agreed failure. */
+void rank_exchange(rank_state *s, outbox *out, inbox *in);
+
+void directory_step(rank_state *s);
+void regions_step(rank_state *s);
+void candidates_step(rank_state *s);
+void solve_step(rank_state *s, progress_state *progress);
+void answers_step(rank_state *s);
+scipar_status result_build(rank_state *s, scipar_result *result);
+
+/* Pieces of one cloud's clusters owned elsewhere, to their owners; the pieces received, indexed. */
+scipar_status gather_send(const rank_state *s, int cloud, outbox *out);
+scipar_status gather_read(rank_state *s, int cloud);
+
+/* The owned set of one cloud: its owned clusters whole, with their trees. */
+scipar_status gather_assemble(rank_state *s, int cloud);
+
+/* The local index of a cluster this rank holds, or -1. */
+int64_t local_index(const cloud_state *c, int64_t id);
+
+/* Ranks holding owned cluster i's points (this one included), ascending; returns how many. */
+size_t owned_holders(const cloud_state *c, int rank, size_t i, int64_t *holders);
+
+void cloud_state_free(cloud_state *c);
+
+#endif

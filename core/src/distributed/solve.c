@@ -1,0 +1,138 @@
+/* Solve step, local: each cloud's owned clusters and the copies received, trees included, are merged
+ * into one set by id; then the nearest cluster of every owned cluster, sources first, as scipar_match
+ * does. */
+#include "distributed/distributed.h"
+#include "search/search.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static scipar_status assemble(const rank_state *s, cloud_state *c)
+{
+  const size_t k = c->num_owned + c->num_copies;
+  int64_t *source = malloc((k + 1) * sizeof *source); /* owned index i as i, copy j as -j - 1 */
+  c->solve_summary = malloc((k + 1) * sizeof *c->solve_summary);
+  c->solve_owned = malloc((c->num_owned + 1) * sizeof *c->solve_owned);
+  c->best = malloc((c->num_owned + 1) * sizeof *c->best);
+  if (!source || !c->solve_summary || !c->solve_owned || !c->best) {
+    free(source);
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  }
+  size_t points = 0;
+  for (size_t i = 0, j = 0, e = 0; e < k; ++e) {
+    /* Owned clusters and copies are both by id, and never share one. */
+    if (j == c->num_copies || (i < c->num_owned && c->summary[c->owned[i]].id < c->copies[j].summary->id)) {
+      c->solve_owned[i] = (int64_t)e;
+      source[e] = (int64_t)i;
+      c->solve_summary[e] = &c->summary[c->owned[i++]];
+    } else {
+      source[e] = -(int64_t)j - 1;
+      c->solve_summary[e] = c->copies[j++].summary;
+    }
+    points += (size_t)c->solve_summary[e]->count;
+  }
+  cluster_set *set = &c->solve;
+  if (c->num_copies == 0) { /* the owned set is the whole set */
+    *set = c->owned_set;
+    memset(&c->owned_set, 0, sizeof c->owned_set);
+    free(source);
+    return SCIPAR_OK;
+  }
+  if (cluster_set_allocate(set, k, points) != SCIPAR_OK) {
+    free(source);
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  }
+  set->offsets[0] = 0;
+  for (size_t e = 0; e < k; ++e) {
+    const cluster_summary *m = c->solve_summary[e];
+    set->ids[e] = m->id;
+    set->offsets[e + 1] = set->offsets[e] + m->count;
+    memcpy(set->box_min + 3 * e, m->box_min, sizeof m->box_min);
+    memcpy(set->box_max + 3 * e, m->box_max, sizeof m->box_max);
+    memcpy(set->centroids + 3 * e, m->centroid, sizeof m->centroid);
+    set->centroid_error[e] = m->centroid_error;
+  }
+  if (cluster_set_allocate_trees(set) != SCIPAR_OK) {
+    free(source);
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  }
+  const long long kk = (long long)k;
+#pragma omp parallel for num_threads(s->num_threads) schedule(dynamic, 64)
+  for (long long e = 0; e < kk; ++e) {
+    if (source[e] >= 0)
+      cluster_set_copy(set, (size_t)e, &c->owned_set, (size_t)source[e]);
+    else
+      cluster_set_unpack(set, (size_t)e, c->copies[-source[e] - 1].packed);
+  }
+  free(source);
+  cluster_set_free(&c->owned_set);
+  return SCIPAR_OK;
+}
+
+/* The nearest of each owned cluster of `from` in `to`'s set; nearest[] holds the seeds on entry. */
+static scipar_status search(const rank_state *s, cloud_state *from, const cloud_state *to, int from_is_source,
+                            int64_t *nearest, double *distance, progress_state *progress)
+{
+  cluster_hierarchy hierarchy;
+  scipar_status status = cluster_hierarchy_build(&to->solve, &hierarchy);
+  if (status != SCIPAR_OK)
+    return status;
+  status = nearest_clusters_of(&from->solve, from->solve_owned, from->num_owned, &to->solve, &hierarchy,
+                               from_is_source, s->options, s->num_threads, progress, nearest, distance);
+  cluster_hierarchy_free(&hierarchy);
+  for (size_t i = 0; i < from->num_owned && status == SCIPAR_OK; ++i) {
+    const int64_t a = from->solve_owned[i], b = nearest[a];
+    from->best[i].paired = b >= 0;
+    if (b >= 0) {
+      from->best[i].distance = distance[a];
+      from->best[i].partner = *to->solve_summary[b];
+    }
+  }
+  return status;
+}
+
+static scipar_status search_both_ways(rank_state *s, progress_state *progress)
+{
+  cloud_state *src = &s->clouds[CLOUD_SOURCE], *tgt = &s->clouds[CLOUD_TARGET];
+  const size_t ks = src->solve.num_clusters, kt = tgt->solve.num_clusters;
+  int64_t *nearest = malloc((ks + kt + 1) * sizeof *nearest);
+  double *distance = malloc((ks + kt + 1) * sizeof *distance);
+  scipar_status status = SCIPAR_ERROR_OUT_OF_MEMORY;
+  if (nearest && distance) {
+    for (size_t i = 0; i < ks + kt; ++i)
+      nearest[i] = -1;
+    status = search(s, src, tgt, 1, nearest, distance, progress);
+  }
+  if (status == SCIPAR_OK) {
+    /* As in scipar_match, a source that chose a target owned here seeds that target's search with an
+     * exact value, computed on the same points; ties keep the smaller id (sources ascend). */
+    int64_t *seed = nearest + ks;
+    double *seed_distance = distance + ks;
+    for (size_t i = 0; i < src->num_owned; ++i) {
+      const int64_t a = src->solve_owned[i], b = nearest[a];
+      if (b >= 0 && tgt->solve_summary[b]->owner == s->comm->rank &&
+          (seed[b] < 0 || distance[a] < seed_distance[b])) {
+        seed[b] = a;
+        seed_distance[b] = distance[a];
+      }
+    }
+    status = search(s, tgt, src, 0, seed, seed_distance, progress);
+  }
+  free(nearest);
+  free(distance);
+  return status;
+}
+
+void solve_step(rank_state *s, progress_state *progress)
+{
+  if (s->status != SCIPAR_OK)
+    return;
+  progress->total = s->clouds[CLOUD_SOURCE].num_owned + s->clouds[CLOUD_TARGET].num_owned;
+  scipar_status status = assemble(s, &s->clouds[CLOUD_SOURCE]);
+  if (status == SCIPAR_OK)
+    status = assemble(s, &s->clouds[CLOUD_TARGET]);
+  if (status == SCIPAR_OK)
+    status = search_both_ways(s, progress);
+  if (status != SCIPAR_OK)
+    rank_fail(s, status);
+}
