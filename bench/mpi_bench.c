@@ -211,6 +211,7 @@ static double run(const cloud *source, const cloud *target, const scipar_options
     scipar_mpi_storage storage;
     const scipar_comm comm = scipar_mpi_comm(MPI_COMM_WORLD, &storage);
     status = scipar_match_distributed(&s, &t, options, &comm, &result);
+    scipar_mpi_comm_free(&storage);
     if (stats)
       *stats = storage.stats;
   }
@@ -296,15 +297,19 @@ int main(int argc, char **argv)
   const double median = repeats > 0 ? times[repeats / 2] : 0.0;
 
   /* Per-rank figures, gathered on rank 0. */
-  enum { FIELDS = 8 };
-  const double mine[FIELDS] = {(double)stats.bytes_sent, (double)stats.bytes_received, (double)stats.messages_sent,
-                               (double)stats.messages_received, (double)stats.collectives, peak,
-                               (double)(source.n + target.n), (double)pairs};
+  enum { FIELDS = 8 + SCIPAR_MPI_EXCHANGES };
+  double mine[FIELDS] = {(double)stats.bytes_sent, (double)stats.bytes_received, (double)stats.messages_sent,
+                         (double)stats.messages_received, (double)stats.collectives, peak,
+                         (double)(source.n + target.n), (double)pairs};
+  for (int e = 0; e < SCIPAR_MPI_EXCHANGES; ++e)
+    mine[8 + e] = (double)stats.exchange_bytes_received[e];
   double *all = rank == 0 ? malloc((size_t)size * FIELDS * sizeof *all) : NULL;
   MPI_Gather(mine, FIELDS, MPI_DOUBLE, all, FIELDS, MPI_DOUBLE, 0, MPI_COMM_WORLD);
   if (rank == 0) {
     const char *names[FIELDS] = {"bytes_sent", "bytes_received", "messages_sent", "messages_received",
-                                 "collectives", "peak_bytes", "local_points", "pairs"};
+                                 "collectives", "peak_bytes", "local_points", "pairs", "exchange_0", "exchange_1",
+                                 "exchange_2", "exchange_3", "exchange_4", "exchange_5", "exchange_6",
+                                 "exchange_7"};
     double *column = malloc((size_t)size * sizeof *column);
     printf("{\"mode\": \"%s\", \"ranks\": %d, \"threads\": %d, \"serial\": %s, \"seconds\": %.6g", mode, size, threads,
            serial ? "true" : "false", median);

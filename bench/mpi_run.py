@@ -3,12 +3,22 @@
     pvpython mpi_run.py write WORKLOAD DIR                   # the clouds as two-piece .pvtp files
     mpiexec -n N pvbatch mpi_run.py match PLUGIN DIR REPEATS  # prints the median seconds of the filter
     python3 mpi_run.py pieces WORKLOAD DIR P                 # P raw pieces per cloud, for scipar_mpi_bench
+    python3 mpi_run.py scaling BUILD OUT [BASELINE_BUILD]     # weak and strong series on 1 to 32 ranks
 
 Pieces are split at the median x (P pieces: at the x quantiles), as a spatial partitioner would; with
 N ranks each reads its pieces. Only the filter's update is timed, after the readers have run.
+
+The scaling series run the core alone (scipar_mpi_bench) on 1, 2, 4, 8, 16 and 32 ranks, more ranks
+than cores: what is measured per rank is bytes and messages sent and received, collective calls and
+peak memory, not time. Weak: 100,000 points in 1,000 clusters per rank and cloud; strong: 1,000,000
+points in 10,000 clusters per cloud in all. They write OUT/mpi_scaling.json, .md and .png; a
+BASELINE_BUILD (an older build's scipar_mpi_bench) adds its figures to the plot for comparison.
+Oversubscribed ranks are told to yield the processor while they wait (mpi_yield_when_idle).
 """
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -66,6 +76,92 @@ def pieces(name, directory, count):
                 out.write(np.ascontiguousarray(ids[mask], dtype=np.int64).tobytes())
 
 
+SERIES = {"weak": ("weak", 100_000, 1_000), "strong": ("strong", 1_000_000, 10_000)}
+RANKS = (1, 2, 4, 8, 16, 32)
+
+
+def mpi_environment():
+    """mpiexec's environment: without a parent's Open MPI variables (pvpython starts MPI as a singleton,
+    whose variables would make mpiexec's children join it), as root if need be, one thread per rank."""
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("OMPI_", "PMIX_", "OPAL_"))}
+    environment.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1")
+    return environment
+
+
+def mpiexec(ranks):
+    """The launcher for `ranks` ranks on this machine: oversubscribed, waiting ranks yield the processor."""
+    return ["mpiexec", "-n", str(ranks), "--oversubscribe", "--mca", "mpi_yield_when_idle", "1"]
+
+
+def run_bench(build, ranks, arguments):
+    out = subprocess.run(mpiexec(ranks) + [os.path.join(build, "bin", "scipar_mpi_bench")] + arguments,
+                         check=True, env=mpi_environment(), capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def scaling_runs(build):
+    return {name: [run_bench(build, ranks, [mode, str(n), str(k), "--repeats", "0"]) for ranks in RANKS]
+            for name, (mode, n, k) in SERIES.items()}
+
+
+def scaling_table(runs):
+    lines = ["| series | ranks | points per rank | bytes received per rank (median, max) | bytes sent, max | "
+             "messages sent, max | collective calls | peak memory per rank (median, max) | memory per point |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, records in runs.items():
+        for r in records:
+            points = statistics.median(r["local_points"])
+            memory = statistics.median(r["peak_bytes"])
+            lines.append(
+                f"| {name} | {r['ranks']} | {points:,.0f} | {statistics.median(r['bytes_received']) / 1e6:.2f} MB, "
+                f"{max(r['bytes_received']) / 1e6:.2f} MB | {max(r['bytes_sent']) / 1e6:.2f} MB | "
+                f"{max(r['messages_sent']):.0f} | {max(r['collectives']):.0f} | {memory / 1e6:.0f} MB, "
+                f"{max(r['peak_bytes']) / 1e6:.0f} MB | {memory / points:.0f} B |")
+    return "\n".join(lines) + "\n"
+
+
+def scaling_plot(runs, baseline, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    figure, axes = plt.subplots(1, 3, figsize=(13, 4))
+    for name, style in (("weak", "o-"), ("strong", "s-")):
+        ranks = [r["ranks"] for r in runs[name]]
+        for axis, key, scale in ((axes[0], "bytes_received", 1e6), (axes[1], "peak_bytes", 1e6),
+                                 (axes[2], "messages_sent", 1)):
+            axis.plot(ranks, [statistics.median(r[key]) / scale for r in runs[name]], style, label=f"{name}, median")
+            axis.plot(ranks, [max(r[key]) / scale for r in runs[name]], style, alpha=0.4, label=f"{name}, max")
+            if baseline and key != "messages_sent":
+                axis.plot(ranks, [max(r[key]) / scale for r in baseline[name]], style.replace("-", ":"), color="grey",
+                          label=f"{name}, all-gather design, max")
+    for axis, title in zip(axes, ("bytes received per rank (MB)", "peak memory per rank (MB)",
+                                  "messages sent per rank")):
+        axis.set_xscale("log", base=2)
+        axis.set_yscale("log")
+        axis.set_xlabel("ranks")
+        axis.set_title(title)
+        axis.grid(True, which="both", alpha=0.3)
+    axes[0].legend(fontsize=7)
+    figure.suptitle("scipar_match_distributed per rank; weak: 100k points and 1,000 clusters per rank and cloud; "
+                    "strong: 1M points, 10k clusters per cloud", fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def scaling(build, out, baseline_build=None):
+    os.makedirs(out, exist_ok=True)
+    runs = scaling_runs(build)
+    baseline = scaling_runs(baseline_build) if baseline_build else None
+    with open(os.path.join(out, "mpi_scaling.json"), "w") as file:
+        json.dump({"runs": runs, "all_gather_design": baseline}, file, indent=1)
+    text = scaling_table(runs)
+    with open(os.path.join(out, "mpi_scaling.md"), "w") as file:
+        file.write(text)
+    scaling_plot(runs, baseline, os.path.join(out, "mpi_scaling.png"))
+    print(text)
+
+
 def match(plugin, directory, repeats):
     from paraview.simple import Delete, LoadPlugin, OpenDataFile
     LoadPlugin(plugin, ns=globals())
@@ -88,5 +184,7 @@ if __name__ == "__main__":
         write(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "pieces":
         pieces(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "scaling":
+        scaling(os.path.abspath(sys.argv[2]), sys.argv[3], os.path.abspath(sys.argv[4]) if len(sys.argv) > 4 else None)
     else:
         match(sys.argv[2], sys.argv[3], int(sys.argv[4]))

@@ -36,6 +36,7 @@ static int mpi_exchange(void *user_data, int status, size_t num_sends, const int
   MPI_Comm comm = storage->comm;
   int rank;
   MPI_Comm_rank(comm, &rank);
+  const unsigned step = storage->exchanges < SCIPAR_MPI_EXCHANGES ? storage->exchanges : SCIPAR_MPI_EXCHANGES - 1;
   const int tag = TAG_BASE + (int)(storage->exchanges++ % 2);
   *num_recvs = 0;
   *sources = NULL;
@@ -90,6 +91,7 @@ static int mpi_exchange(void *user_data, int status, size_t num_sends, const int
         MPI_Mrecv(data, bytes, MPI_BYTE, &message, MPI_STATUS_IGNORE);
         got[num_got++] = (received){probe.MPI_SOURCE, bytes, data};
         storage->stats.bytes_received += (uint64_t)bytes;
+        storage->stats.exchange_bytes_received[step] += (uint64_t)bytes;
         ++storage->stats.messages_received;
       } else {
         /* No room: the message is taken and dropped (a truncated receive, whose error the duplicate

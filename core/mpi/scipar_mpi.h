@@ -15,10 +15,14 @@ extern "C" {
 /* What this rank moved through the scipar_comm, for measuring how traffic grows with ranks. Payload
  * bytes and messages count only what goes to or comes from other ranks; a collective's payload is
  * counted as if sent to each other rank directly. */
+enum { SCIPAR_MPI_EXCHANGES = 8 };
 typedef struct scipar_mpi_stats {
   uint64_t bytes_sent, bytes_received;
   uint64_t messages_sent, messages_received; /* point-to-point messages */
   uint64_t collectives; /* MPI collective calls entered: each is a round every rank takes part in */
+  /* Bytes received by each sparse exchange, in order (the last slot takes any beyond): for
+   * scipar_match_distributed, directory, its answers, pieces and queries, copies, choices, answers. */
+  uint64_t exchange_bytes_received[SCIPAR_MPI_EXCHANGES];
 } scipar_mpi_stats;
 
 typedef struct scipar_mpi_storage {

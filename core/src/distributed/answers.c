@@ -20,7 +20,7 @@ static scipar_status send_choices(const rank_state *s, outbox *out)
     if (!best->paired)
       continue;
     const size_t n = owned_holders(src, s->comm->rank, i, holders);
-    const cluster_summary *chooser = &src->summary[src->owned[i]];
+    const cluster_summary *chooser = &src->summary[i];
     chosen_record *r = outbox_append(out, (int)best->partner.owner, sizeof *r + n * sizeof *holders);
     if (!r) {
       status = SCIPAR_ERROR_OUT_OF_MEMORY;
@@ -88,7 +88,7 @@ static scipar_status write_rows(rank_state *s, const chosen_record **choosers, s
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   size_t n = 0, at = 0;
   for (size_t i = 0; i < tgt->num_owned; ++i) {
-    const int64_t id = tgt->summary[tgt->owned[i]].id;
+    const int64_t id = tgt->summary[i].id;
     const owned_answer *chose = &tgt->best[i];
     int chosen_chose = 0;
     for (; at < num_choosers && choosers[at]->nearest == id; ++at) {
@@ -120,10 +120,12 @@ static scipar_status send_answer(outbox *out, const int64_t *holders, size_t num
   return SCIPAR_OK;
 }
 
-static answer_record answer(int cloud, int64_t id, const cluster_summary *partner, double distance, int mutual,
-                            int64_t pair_index)
+/* The answer of a cluster (id, size, centroid) paired with `partner` (NULL: unpaired). */
+static answer_record answer(int cloud, int64_t id, int64_t count, const double centroid[3],
+                            const cluster_summary *partner, double distance, int mutual, int64_t pair_index)
 {
-  answer_record a = {record_tag(RECORD_ANSWER, cloud), id, 0, 0, NAN, 0, -1, 0, {0, 0, 0}};
+  answer_record a = {record_tag(RECORD_ANSWER, cloud), id, count, {0, 0, 0}, 0, 0, NAN, 0, -1, 0, {0, 0, 0}};
+  memcpy(a.centroid, centroid, sizeof a.centroid);
   if (partner) {
     a.paired = 1;
     a.nearest = partner->id;
@@ -149,7 +151,7 @@ static scipar_status send_answers(const rank_state *s, const chosen_record **cho
   scipar_status status = SCIPAR_OK;
   size_t at = 0;
   for (size_t i = 0; i < tgt->num_owned && status == SCIPAR_OK; ++i) {
-    const cluster_summary *self = &tgt->summary[tgt->owned[i]];
+    const cluster_summary *self = &tgt->summary[i];
     const owned_answer *chose = &tgt->best[i];
     const cluster_summary *partner = chose->paired ? &chose->partner : NULL;
     int mutual = 0;
@@ -157,18 +159,20 @@ static scipar_status send_answers(const rank_state *s, const chosen_record **cho
       const chosen_record *r = choosers[at];
       const int back = partner && r->id == partner->id;
       mutual |= back;
-      const answer_record a = answer(CLOUD_SOURCE, r->id, self, r->distance, back, row_of(s, r->id, self->id));
+      const answer_record a =
+        answer(CLOUD_SOURCE, r->id, r->count, r->centroid, self, r->distance, back, row_of(s, r->id, self->id));
       status = send_answer(out, (const int64_t *)(r + 1), (size_t)r->num_holders, &a);
     }
-    const answer_record a = answer(CLOUD_TARGET, self->id, partner, chose->distance, mutual,
-                                   partner ? row_of(s, partner->id, self->id) : -1);
+    const answer_record a = answer(CLOUD_TARGET, self->id, self->count, self->centroid, partner, chose->distance,
+                                   mutual, partner ? row_of(s, partner->id, self->id) : -1);
     if (status == SCIPAR_OK)
       status = send_answer(out, holders, owned_holders(tgt, s->comm->rank, i, holders), &a);
   }
   for (size_t i = 0; i < src->num_owned && status == SCIPAR_OK; ++i) {
     if (src->best[i].paired)
       continue;
-    const answer_record a = answer(CLOUD_SOURCE, src->summary[src->owned[i]].id, NULL, NAN, 0, -1);
+    const cluster_summary *self = &src->summary[i];
+    const answer_record a = answer(CLOUD_SOURCE, self->id, self->count, self->centroid, NULL, NAN, 0, -1);
     status = send_answer(out, holders, owned_holders(src, s->comm->rank, i, holders), &a);
   }
   free(holders);
@@ -183,7 +187,8 @@ static scipar_status read_answers(rank_state *s, const inbox *in)
     if (!c->answers)
       return SCIPAR_ERROR_OUT_OF_MEMORY;
     for (size_t i = 0; i < c->local.num_clusters; ++i) /* every one is answered; this is for safety */
-      c->answers[i] = answer(cloud, c->local.ids[i], NULL, NAN, 0, -1);
+      c->answers[i] = answer(cloud, c->local.ids[i], cluster_set_size(&c->local, i), c->local.centroids + 3 * i, NULL,
+                             NAN, 0, -1);
   }
   int source;
   record_cursor cursor = record_cursor_start(in);

@@ -171,10 +171,12 @@ double box_index_quick_upper(const box_index *index, const cluster_summary *quer
 }
 
 int box_index_search(box_index *index, const cluster_summary *query, double *bound, const int64_t **items,
-                     size_t *count)
+                     size_t *count, int64_t *tightest)
 {
   *items = index->visited;
   *count = 0;
+  if (tightest)
+    *tightest = -1;
   const cluster_set query_set = as_set(query);
   if (!candidate_search_begin(&index->search, &query_set, 0))
     return 0;
@@ -184,7 +186,12 @@ int box_index_search(box_index *index, const cluster_summary *query, double *bou
   int failed = 0;
   while (candidate_search_next(&index->search, least_upper, &item, &failed)) {
     index->visited[visited++] = item;
-    least_upper = fmin(least_upper, upper_of(index, query, item));
+    const double upper = upper_of(index, query, item);
+    if (upper < least_upper) {
+      least_upper = upper;
+      if (tightest)
+        *tightest = item;
+    }
   }
   if (failed)
     return 0;
@@ -218,5 +225,11 @@ double box_index_first_lower(box_index *index, const cluster_summary *query)
   const int64_t item = first_item(index, &query_set);
   if (item < 0)
     return item == -1 ? INFINITY : -INFINITY;
+  return lower_of(index, &query_set, item);
+}
+
+double box_index_lower(const box_index *index, const cluster_summary *query, int64_t item)
+{
+  const cluster_set query_set = as_set(query);
   return lower_of(index, &query_set, item);
 }

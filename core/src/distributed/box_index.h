@@ -31,15 +31,18 @@ void box_index_free(box_index *index);
 /* Items whose boxes may hold the nearest cluster of `query`: visits items in order of their lower
  * bound while it does not exceed the least upper bound met so far (*bound on entry, a value the
  * nearest is known not to exceed: the distance limit, a bound found elsewhere, or infinity). On return
- * *bound is the least upper bound, and items[0 .. *count) (pointing into the index's scratch) are the
- * visited items whose lower bound does not exceed it, in visiting order. Returns 0 when memory ran
- * out. */
+ * *bound is the least upper bound, items[0 .. *count) (pointing into the index's scratch) are the
+ * visited items whose lower bound does not exceed it, in visiting order, and *tightest (when not NULL)
+ * the item that gave the bound (-1: none beat the bound on entry). Returns 0 when memory ran out. */
 int box_index_search(box_index *index, const cluster_summary *query, double *bound, const int64_t **items,
-                     size_t *count);
+                     size_t *count, int64_t *tightest);
 
 /* A quick upper bound of the nearest's value, from a few items whose centres lie near the query's
  * along a Morton curve: looser than box_index_search's, but O(log n). +infinity without items. */
 double box_index_quick_upper(const box_index *index, const cluster_summary *query);
+
+/* The lower bound of the value of `query` and item `item`. */
+double box_index_lower(const box_index *index, const cluster_summary *query, int64_t item);
 
 /* The lower bound of the item of least lower bound alone: +infinity without items, -infinity when
  * memory ran out (so that callers fall back to box_index_search, which reports it). */

@@ -1,11 +1,16 @@
-/* Candidates step. First round: every piece of a cluster owned elsewhere goes to its owner
- * (gather.c), and each owned cluster whose nearest may lie in another rank's region is sent there as
- * a query: when that region's lower bound does not exceed an upper bound of the nearest's value, from
- * the other cloud's clusters this rank holds points of, then from the regions' representatives.
- * Second round: each rank answers the queries with the owned clusters that may be their nearest,
- * whole, once per asking rank. */
+/* Candidates step. A cluster B owned elsewhere can be the nearest of a cluster A owned here only if a
+ * lower bound of their value (the search stage's, from centroids and boxes) does not exceed a value
+ * some cluster is known to reach; B's owner's region then comes as near. So each owned cluster first
+ * gets an upper bound of its nearest's value from the clusters owned here: quick ones from summaries
+ * (bounds.h), and, for a cluster whose bound reaches another rank's region, the exact value against
+ * the owned cluster of least bound (kept as a seed of the search, so never computed twice). A cluster
+ * asks the ranks whose regions still come within its bound (most clusters, deep inside this rank's
+ * region, ask no one); each rank answers with the owned clusters that may beat the bound, whole with
+ * their trees, once per asking rank. */
 #include "distributed/box_index.h"
 #include "distributed/distributed.h"
+
+#include "distance/distance.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,15 +21,13 @@ static double limit_of(const scipar_options *options)
   return options->max_pair_distance > 0 ? options->max_pair_distance : INFINITY;
 }
 
-/* The clusters of a cloud this rank holds points of (all, or the owned ones), by their global boxes. */
-static scipar_status index_clusters(const cloud_state *c, int owned_only, const scipar_options *options,
-                                    box_index *index)
+/* The clusters of a cloud owned here, by their boxes. */
+static scipar_status index_owned(const cloud_state *c, const scipar_options *options, box_index *index)
 {
-  const size_t n = owned_only ? c->num_owned : c->local.num_clusters;
-  if (box_index_allocate(index, n, options) != SCIPAR_OK)
+  if (box_index_allocate(index, c->num_owned, options) != SCIPAR_OK)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
-  for (size_t i = 0; i < n; ++i) {
-    const cluster_summary *m = &c->summary[owned_only ? (size_t)c->owned[i] : i];
+  for (size_t i = 0; i < c->num_owned; ++i) {
+    const cluster_summary *m = &c->summary[i];
     box_index_set(index, i, m->id, m->box_min, m->box_max, m->centroid, m->centroid_error, m);
   }
   return box_index_finish(index);
@@ -56,30 +59,102 @@ static scipar_status index_regions(const rank_state *s, int cloud, box_index *in
   return box_index_finish(index);
 }
 
-/* Queries for the owned clusters of one cloud. The bound a query carries comes from the other
- * cloud's clusters this rank holds, then from the regions met in order; every rank whose region's
- * lower bound does not exceed it gets the query. */
-static scipar_status send_queries(const rank_state *s, int cloud, outbox *out)
+/* Seeds: for each owned cluster of `cloud` whose quick bound reaches another rank's region, the exact
+ * value against the owned cluster of the other cloud of least bound, when their lower bound is 0 (each
+ * centroid inside the other's box, as a cluster and its next frame are): the first candidate the
+ * search would evaluate in full anyway. A distant one would cost a full evaluation the search would
+ * cut short. */
+static scipar_status find_seeds(rank_state *s, int cloud, box_index *regions, box_index *other_owned)
+{
+  cloud_state *c = &s->clouds[cloud];
+  const cloud_state *other = &s->clouds[1 - cloud];
+  c->seed = malloc((c->num_owned + 1) * sizeof *c->seed);
+  c->seed_distance = malloc((c->num_owned + 1) * sizeof *c->seed_distance);
+  if (!c->seed || !c->seed_distance)
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  const double limit = limit_of(s->options);
+  for (size_t i = 0; i < c->num_owned; ++i) {
+    c->seed[i] = -1;
+    const cluster_summary *m = &c->summary[i];
+    const double nearest_region = box_index_first_lower(regions, m);
+    double bound = limit;
+    if (nearest_region == INFINITY || nearest_region > bound ||
+        nearest_region > box_index_quick_upper(other_owned, m))
+      continue;
+    const int64_t *items;
+    size_t count;
+    if (!box_index_search(other_owned, m, &bound, &items, &count, &c->seed[i]))
+      return SCIPAR_ERROR_OUT_OF_MEMORY;
+    if (c->seed[i] >= 0 && box_index_lower(other_owned, m, c->seed[i]) > 0.0)
+      c->seed[i] = -1;
+  }
+  /* A target takes the seed of a source that seeded itself with it: the same pair, the same value
+   * (evaluated source first); ties keep the smaller id (sources ascend). */
+  const size_t unknown = (size_t)-1;
+  size_t *from_source = malloc((c->num_owned + 1) * sizeof *from_source);
+  if (!from_source)
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  for (size_t i = 0; i < c->num_owned; ++i)
+    from_source[i] = unknown;
+  if (cloud == CLOUD_TARGET)
+    for (size_t a = 0; a < other->num_owned; ++a) {
+      const int64_t b = other->seed[a];
+      if (b < 0)
+        continue;
+      if (from_source[b] == unknown || other->seed_distance[a] < c->seed_distance[b]) {
+        from_source[b] = a;
+        c->seed[b] = (int64_t)a;
+        c->seed_distance[b] = other->seed_distance[a];
+      }
+    }
+  /* The exact values, in parallel: the costly part, for the clusters near other ranks only. */
+  const long long k = (long long)c->num_owned;
+#pragma omp parallel for num_threads(s->num_threads) schedule(dynamic, 1)
+  for (long long i = 0; i < k; ++i) {
+    if (c->seed[i] < 0 || from_source[i] != unknown)
+      continue;
+    const cluster_view self = cluster_set_view(&c->owned_set, (size_t)i);
+    const cluster_view candidate = cluster_set_view(&other->owned_set, (size_t)c->seed[i]);
+    double value;
+    if (cloud == CLOUD_SOURCE)
+      chamfer_bounded(self, candidate, s->options->metric, s->options->squared, INFINITY, &value);
+    else
+      chamfer_bounded(candidate, self, s->options->metric, s->options->squared, INFINITY, &value);
+    c->seed_distance[i] = value;
+  }
+  for (size_t i = 0; i < c->num_owned; ++i)
+    if (c->seed[i] >= 0 && !(c->seed_distance[i] <= limit))
+      c->seed[i] = -1; /* beyond the limit: no pair, no seed */
+  free(from_source);
+  return SCIPAR_OK;
+}
+
+/* Queries for the owned clusters of one cloud, to every rank whose region's lower bound does not
+ * exceed the cluster's bound. */
+static scipar_status send_queries(rank_state *s, int cloud, outbox *out)
 {
   const cloud_state *c = &s->clouds[cloud];
-  box_index known, regions;
-  memset(&known, 0, sizeof known);
+  box_index regions, other_owned;
+  memset(&other_owned, 0, sizeof other_owned);
   scipar_status status = index_regions(s, 1 - cloud, &regions);
-  if (status == SCIPAR_OK && regions.set.num_clusters > 0) /* else nobody can be asked */
-    status = index_clusters(&s->clouds[1 - cloud], 0, s->options, &known);
+  if (status == SCIPAR_OK)
+    status = index_owned(&s->clouds[1 - cloud], s->options, &other_owned);
+  if (status == SCIPAR_OK)
+    status = find_seeds(s, cloud, &regions, &other_owned);
   for (size_t i = 0; i < c->num_owned && status == SCIPAR_OK && regions.set.num_clusters > 0; ++i) {
-    const cluster_summary *m = &c->summary[c->owned[i]];
+    const cluster_summary *m = &c->summary[i];
     double bound = limit_of(s->options);
-    /* Most clusters lie inside this rank's region, far from any other: quick bounds settle them. */
+    if (c->seed[i] >= 0)
+      bound = fmin(bound, c->seed_distance[i]);
     const double nearest_region = box_index_first_lower(&regions, m);
     if (nearest_region > bound)
       continue;
-    bound = fmin(bound, box_index_quick_upper(&known, m));
+    bound = fmin(bound, box_index_quick_upper(&other_owned, m));
     if (nearest_region > bound)
       continue;
     const int64_t *items;
     size_t count;
-    if (!box_index_search(&known, m, &bound, &items, &count) || !box_index_search(&regions, m, &bound, &items, &count)) {
+    if (!box_index_search(&regions, m, &bound, &items, &count, NULL)) {
       status = SCIPAR_ERROR_OUT_OF_MEMORY;
       break;
     }
@@ -92,7 +167,7 @@ static scipar_status send_queries(const rank_state *s, int cloud, outbox *out)
       *r = (query_record){record_tag(RECORD_QUERY, cloud), *m, bound};
     }
   }
-  box_index_free(&known);
+  box_index_free(&other_owned);
   box_index_free(&regions);
   return status;
 }
@@ -103,25 +178,38 @@ static int ascending(const void *pa, const void *pb)
   return (a > b) - (a < b);
 }
 
-/* Second round, on the answering side: for each querying rank, the owned clusters of either cloud
- * that may be the nearest of one of its queries, each once, whole. */
+/* Copies of the clusters of `c` marked for one asking rank, by id. */
+static scipar_status send_marked(const cloud_state *c, int cloud, int dest, int64_t *marked, size_t count, outbox *out)
+{
+  qsort(marked, count, sizeof *marked, ascending);
+  for (size_t i = 0; i < count; ++i) {
+    const cluster_summary *m = &c->summary[marked[i]];
+    const size_t bytes = cluster_set_packed_bytes(m->count);
+    copy_record *r = outbox_append(out, dest, sizeof *r + bytes);
+    if (!r)
+      return SCIPAR_ERROR_OUT_OF_MEMORY;
+    *r = (copy_record){record_tag(RECORD_COPY, cloud), *m, (int64_t)(bytes / sizeof(int64_t))};
+    cluster_set_pack(&c->owned_set, (size_t)marked[i], r + 1);
+  }
+  return SCIPAR_OK;
+}
+
+/* For each asking rank, the owned clusters of either cloud that may be the nearest of one of its
+ * queries, each once, whole. */
 static scipar_status send_copies(rank_state *s, const inbox *asked, outbox *out)
 {
   if (asked->num == 0)
     return SCIPAR_OK;
   box_index owned[2];
+  memset(owned, 0, sizeof owned);
   int64_t *stamp[2] = {NULL, NULL}, *marked[2] = {NULL, NULL};
   size_t num_marked[2] = {0, 0};
-  scipar_status status = index_clusters(&s->clouds[0], 1, s->options, &owned[0]);
-  if (status == SCIPAR_OK)
-    status = index_clusters(&s->clouds[1], 1, s->options, &owned[1]);
-  else
-    memset(&owned[1], 0, sizeof owned[1]);
+  scipar_status status = SCIPAR_OK;
   for (int cloud = 0; cloud < 2 && status == SCIPAR_OK; ++cloud) {
     const size_t n = s->clouds[cloud].num_owned;
     stamp[cloud] = malloc((n + 1) * sizeof *stamp[cloud]);
     marked[cloud] = malloc((n + 1) * sizeof *marked[cloud]);
-    if (!stamp[cloud] || !marked[cloud])
+    if (!stamp[cloud] || !marked[cloud] || index_owned(&s->clouds[cloud], s->options, &owned[cloud]) != SCIPAR_OK)
       status = SCIPAR_ERROR_OUT_OF_MEMORY;
     else
       for (size_t i = 0; i < n; ++i)
@@ -132,36 +220,20 @@ static scipar_status send_copies(rank_state *s, const inbox *asked, outbox *out)
   for (const int64_t *w = NULL; status == SCIPAR_OK;) {
     w = record_next(&cursor, &source);
     if (!w || source != current) {
-      /* The previous querying rank's copies, by id. */
       for (int cloud = 0; cloud < 2 && current >= 0 && status == SCIPAR_OK; ++cloud) {
-        const cloud_state *c = &s->clouds[cloud];
-        qsort(marked[cloud], num_marked[cloud], sizeof *marked[cloud], ascending);
-        for (size_t i = 0; i < num_marked[cloud]; ++i) {
-          const size_t j = (size_t)marked[cloud][i];
-          const cluster_summary *m = &c->summary[c->owned[j]];
-          const size_t bytes = cluster_set_packed_bytes(m->count);
-          copy_record *r = outbox_append(out, current, sizeof *r + bytes);
-          if (!r) {
-            status = SCIPAR_ERROR_OUT_OF_MEMORY;
-            break;
-          }
-          *r = (copy_record){record_tag(RECORD_COPY, cloud), *m, (int64_t)(bytes / sizeof(int64_t))};
-          cluster_set_pack(&c->owned_set, j, r + 1);
-        }
+        status = send_marked(&s->clouds[cloud], cloud, current, marked[cloud], num_marked[cloud], out);
         num_marked[cloud] = 0;
       }
       if (!w)
         break;
       current = source;
     }
-    if (record_kind(w[0]) != RECORD_QUERY)
-      continue;
     const query_record *q = (const query_record *)w;
     const int answering = 1 - record_cloud(q->tag);
     double bound = q->bound;
     const int64_t *items;
     size_t count;
-    if (!box_index_search(&owned[answering], &q->summary, &bound, &items, &count)) {
+    if (!box_index_search(&owned[answering], &q->summary, &bound, &items, &count, NULL)) {
       status = SCIPAR_ERROR_OUT_OF_MEMORY;
       break;
     }
@@ -214,18 +286,16 @@ static scipar_status read_copies(rank_state *s)
 void candidates_step(rank_state *s)
 {
   outbox out = {0};
+  inbox asked = {0};
   scipar_status status = SCIPAR_OK;
   for (int cloud = 0; cloud < 2 && s->status == SCIPAR_OK && status == SCIPAR_OK; ++cloud)
-    if ((status = gather_send(s, cloud, &out)) == SCIPAR_OK)
-      status = send_queries(s, cloud, &out);
+    status = send_queries(s, cloud, &out);
   if (status != SCIPAR_OK)
     rank_fail(s, status);
-  rank_exchange(s, &out, &s->gathered);
-  for (int cloud = 0; cloud < 2 && s->status == SCIPAR_OK; ++cloud)
-    if ((status = gather_read(s, cloud)) != SCIPAR_OK || (status = gather_assemble(s, cloud)) != SCIPAR_OK)
-      rank_fail(s, status);
-  if (s->status == SCIPAR_OK && (status = send_copies(s, &s->gathered, &out)) != SCIPAR_OK)
+  rank_exchange(s, &out, &asked);
+  if (s->status == SCIPAR_OK && (status = send_copies(s, &asked, &out)) != SCIPAR_OK)
     rank_fail(s, status);
+  inbox_free(&asked);
   rank_exchange(s, &out, &s->copied);
   if (s->status == SCIPAR_OK && (status = read_copies(s)) != SCIPAR_OK)
     rank_fail(s, status);

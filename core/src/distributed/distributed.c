@@ -44,8 +44,11 @@ int64_t local_index(const cloud_state *c, int64_t id)
 void cloud_state_free(cloud_state *c)
 {
   cluster_set_free(&c->local);
-  free(c->summary);
+  free(c->owner);
   free(c->owned);
+  free(c->summary);
+  free(c->seed);
+  free(c->seed_distance);
   free(c->pieces);
   free(c->piece_begin);
   cluster_set_free(&c->owned_set);
@@ -103,6 +106,7 @@ static void run_steps(rank_state *s, const scipar_cloud *source, const scipar_cl
   if (status != SCIPAR_OK)
     rank_fail(s, status);
   directory_step(s);
+  gather_step(s);
   regions_step(s);
   candidates_step(s);
   solve_step(s, progress);

@@ -3,13 +3,16 @@
  * result of scipar_match for the clusters it holds (scipar/distributed.h says what a rank's result
  * holds). The steps, each one collective round or two, both clouds in every message:
  *
- *   directory.c   piece summaries to a directory rank by hashed id; global summaries and owners back
+ *   directory.c   each rank claims its clusters from a directory rank chosen by hashing the id; the
+ *                 directory names the owner (the rank holding most of the points) of the split ones
+ *   gather.c      every piece of a cluster owned elsewhere to its owner, so that each cluster is whole
+ *                 on one rank, which summarises it (size, box, centroid, spread) and builds its tree
  *   regions.c     each rank's owned region (one box per cloud), gathered by every rank
- *   candidates.c  one round: every piece of a cluster to its owner (gather.c), and each owned
- *                 cluster whose nearest may lie in another rank's region (by bounds on cluster and
- *                 region boxes) sent as a query there; a second: each rank answers with the owned
- *                 clusters that may be the nearest of a query, whole, once per asking rank
- *   solve.c       the owned clusters and the copies grouped with their trees; the serial search both
+ *   candidates.c  each owned cluster whose nearest may lie in another rank's region (by bounds on
+ *                 cluster and region boxes, tightened by an exact value against a cluster owned here)
+ *                 sent there as a query; each rank answers with the owned clusters that may beat it,
+ *                 whole, once per asking rank
+ *   solve.c       the owned clusters and the copies merged with their trees; the serial search both
  *                 ways for the owned ones
  *   answers.c     each source's choice to its target's owner, which writes the pairs rows and sends
  *                 every cluster's final answer to the ranks holding its points
@@ -50,13 +53,16 @@ typedef struct owned_answer {
 
 typedef struct cloud_state {
   cluster_set local;            /* this rank's points grouped by cluster, no trees */
-  cluster_summary *summary;     /* [local.num_clusters] from the directory */
+  int64_t *owner;               /* [local.num_clusters] the rank owning each local cluster */
   int64_t *owned;               /* local indices of the clusters owned here, ascending */
   size_t num_owned;
   owned_piece *pieces;          /* other ranks' pieces of owned clusters, by id then source rank */
   size_t num_pieces;
   int64_t *piece_begin;         /* [num_owned + 1]: owned cluster i's pieces start at piece_begin[i] */
-  cluster_set owned_set;        /* the owned clusters (owned i is cluster i), with trees */
+  cluster_set owned_set;        /* the owned clusters whole (owned i is cluster i), with trees */
+  cluster_summary *summary;     /* [num_owned] of each owned cluster */
+  int64_t *seed;                /* [num_owned] an owned cluster of the other cloud whose exact value */
+  double *seed_distance;        /* to this one is known (its owned index), or -1 */
   cluster_copy *copies;         /* clusters owned elsewhere that may be the nearest of owned ones, by id */
   size_t num_copies;
   cluster_set solve;            /* owned clusters and copies by id, with trees */
@@ -104,18 +110,12 @@ void rank_fail(rank_state *s, scipar_status status);
 void rank_exchange(rank_state *s, outbox *out, inbox *in);
 
 void directory_step(rank_state *s);
+void gather_step(rank_state *s);
 void regions_step(rank_state *s);
 void candidates_step(rank_state *s);
 void solve_step(rank_state *s, progress_state *progress);
 void answers_step(rank_state *s);
 scipar_status result_build(rank_state *s, scipar_result *result);
-
-/* Pieces of one cloud's clusters owned elsewhere, to their owners; the pieces received, indexed. */
-scipar_status gather_send(const rank_state *s, int cloud, outbox *out);
-scipar_status gather_read(rank_state *s, int cloud);
-
-/* The owned set of one cloud: its owned clusters whole, with their trees. */
-scipar_status gather_assemble(rank_state *s, int cloud);
 
 /* The local index of a cluster this rank holds, or -1. */
 int64_t local_index(const cloud_state *c, int64_t id);

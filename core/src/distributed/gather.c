@@ -1,22 +1,26 @@
-/* Gathering: every piece of a cluster owned elsewhere goes to its owner (with the queries, in the
- * candidates step), so that each cluster is whole on one rank. Only split clusters move: with a
- * spatial partition, those on region boundaries. An owned cluster's points are its pieces in rank
- * order, this rank's own among them (an order that depends on the split, not on timing), then
- * reordered by its tree; copies of it are sent as they are then, tree included, so that a pair's
- * value comes out the same on every rank. */
+/* Gather step: every piece of a cluster owned elsewhere goes to its owner, so that each cluster is
+ * whole on one rank. Only split clusters move: with a spatial partition, those on region boundaries.
+ * An owned cluster's points are its pieces in rank order, this rank's own among them (an order that
+ * depends on the split, not on timing); the owner summarises them (a cluster in one piece gets the
+ * very centroid scipar_match computes) and builds the cluster's tree, which reorders them; copies of
+ * it are sent as they are then, tree included, so that a pair's value comes out the same on every
+ * rank. */
+#include "distributed/bounds.h"
 #include "distributed/distributed.h"
+
+#include <math.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-scipar_status gather_send(const rank_state *s, int cloud, outbox *out)
+static scipar_status send_pieces(const rank_state *s, int cloud, outbox *out)
 {
   const cloud_state *c = &s->clouds[cloud];
   for (size_t i = 0; i < c->local.num_clusters; ++i) {
-    if (c->summary[i].owner == s->comm->rank)
+    if (c->owner[i] == s->comm->rank)
       continue;
     const size_t n = (size_t)cluster_set_size(&c->local, i);
-    piece_record *r = outbox_append(out, (int)c->summary[i].owner, sizeof *r + 3 * n * sizeof(double));
+    piece_record *r = outbox_append(out, (int)c->owner[i], sizeof *r + 3 * n * sizeof(double));
     if (!r)
       return SCIPAR_ERROR_OUT_OF_MEMORY;
     *r = (piece_record){record_tag(RECORD_PIECE, cloud), c->local.ids[i], (int64_t)n};
@@ -37,7 +41,8 @@ static int piece_by_id_then_source(const void *pa, const void *pb)
   return (a->source > b->source) - (a->source < b->source);
 }
 
-scipar_status gather_read(rank_state *s, int cloud)
+/* Indexes the pieces received for the owned clusters of one cloud. */
+static scipar_status read_pieces(rank_state *s, int cloud)
 {
   cloud_state *c = &s->clouds[cloud];
   size_t n = 0;
@@ -95,32 +100,92 @@ static void owned_points(const cloud_state *c, int rank, size_t i, double *x, do
   }
 }
 
-scipar_status gather_assemble(rank_state *s, int cloud)
+/* Size, box, centroid and spread of owned cluster i, whose points start at x, y, z. */
+static void summarise(const cloud_state *c, int rank, size_t i, const double *x, const double *y, const double *z,
+                      cluster_summary *m)
+{
+  const size_t local = (size_t)c->owned[i];
+  const int split = c->piece_begin[i + 1] > c->piece_begin[i];
+  m->id = c->local.ids[local];
+  m->owner = rank;
+  m->count = cluster_set_size(&c->local, local);
+  for (int64_t p = c->piece_begin[i]; p < c->piece_begin[i + 1]; ++p)
+    m->count += c->pieces[p].count;
+  const double *coordinate[3] = {x, y, z};
+  for (int d = 0; d < 3; ++d) {
+    if (!split) { /* the grouping's own, summed in input order as scipar_match does */
+      m->box_min[d] = c->local.box_min[3 * local + d];
+      m->box_max[d] = c->local.box_max[3 * local + d];
+      m->centroid[d] = c->local.centroids[3 * local + d];
+      continue;
+    }
+    double lo = INFINITY, hi = -INFINITY, sum = 0.0;
+    for (int64_t p = 0; p < m->count; ++p) {
+      const double v = coordinate[d][p];
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+      sum += v;
+    }
+    m->box_min[d] = lo;
+    m->box_max[d] = hi;
+    m->centroid[d] = sum / (double)m->count;
+  }
+  m->centroid_error = centroid_error_bound(m->count, m->box_min, m->box_max);
+  shape_of(x, y, z, m->count, m->centroid, &m->spread, &m->radius, &m->core);
+}
+
+/* The owned set of one cloud: its owned clusters whole, summarised, with their trees. */
+static scipar_status assemble(rank_state *s, int cloud)
 {
   cloud_state *c = &s->clouds[cloud];
   cluster_set *set = &c->owned_set;
+  const size_t k = c->num_owned;
+  c->summary = malloc((k + 1) * sizeof *c->summary);
+  if (!c->summary)
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
   size_t points = 0;
-  for (size_t i = 0; i < c->num_owned; ++i)
-    points += (size_t)c->summary[c->owned[i]].count;
-  if (cluster_set_allocate(set, c->num_owned, points) != SCIPAR_OK)
+  for (size_t i = 0; i < k; ++i) {
+    points += (size_t)cluster_set_size(&c->local, (size_t)c->owned[i]);
+    for (int64_t p = c->piece_begin[i]; p < c->piece_begin[i + 1]; ++p)
+      points += (size_t)c->pieces[p].count;
+  }
+  if (cluster_set_allocate(set, k, points) != SCIPAR_OK)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   set->offsets[0] = 0;
-  for (size_t i = 0; i < c->num_owned; ++i) {
-    const cluster_summary *m = &c->summary[c->owned[i]];
+  for (size_t i = 0; i < k; ++i) {
+    int64_t n = cluster_set_size(&c->local, (size_t)c->owned[i]);
+    for (int64_t p = c->piece_begin[i]; p < c->piece_begin[i + 1]; ++p)
+      n += c->pieces[p].count;
+    set->offsets[i + 1] = set->offsets[i] + n;
+  }
+  const long long kk = (long long)k;
+#pragma omp parallel for num_threads(s->num_threads) schedule(dynamic, 64)
+  for (long long i = 0; i < kk; ++i) {
+    const int64_t at = set->offsets[i];
+    owned_points(c, s->comm->rank, (size_t)i, set->x + at, set->y + at, set->z + at);
+    cluster_summary *m = &c->summary[i];
+    summarise(c, s->comm->rank, (size_t)i, set->x + at, set->y + at, set->z + at, m);
     set->ids[i] = m->id;
-    set->offsets[i + 1] = set->offsets[i] + m->count;
     memcpy(set->box_min + 3 * i, m->box_min, sizeof m->box_min);
     memcpy(set->box_max + 3 * i, m->box_max, sizeof m->box_max);
     memcpy(set->centroids + 3 * i, m->centroid, sizeof m->centroid);
     set->centroid_error[i] = m->centroid_error;
   }
-  const long long k = (long long)c->num_owned;
-#pragma omp parallel for num_threads(s->num_threads) schedule(dynamic, 64)
-  for (long long i = 0; i < k; ++i) {
-    const int64_t at = set->offsets[i];
-    owned_points(c, s->comm->rank, (size_t)i, set->x + at, set->y + at, set->z + at);
-  }
   return cluster_set_build_trees(set, s->num_threads);
+}
+
+void gather_step(rank_state *s)
+{
+  outbox out = {0};
+  scipar_status status = SCIPAR_OK;
+  for (int cloud = 0; cloud < 2 && s->status == SCIPAR_OK && status == SCIPAR_OK; ++cloud)
+    status = send_pieces(s, cloud, &out);
+  if (status != SCIPAR_OK)
+    rank_fail(s, status);
+  rank_exchange(s, &out, &s->gathered);
+  for (int cloud = 0; cloud < 2 && s->status == SCIPAR_OK; ++cloud)
+    if ((status = read_pieces(s, cloud)) != SCIPAR_OK || (status = assemble(s, cloud)) != SCIPAR_OK)
+      rank_fail(s, status);
 }
 
 size_t owned_holders(const cloud_state *c, int rank, size_t i, int64_t *holders)

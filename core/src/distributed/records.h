@@ -8,9 +8,9 @@
 
 #include <stdint.h>
 
-/* A cluster as every rank that holds it learns it from its directory: size of all its points, box,
- * centroid, how its points spread around the centroid (for bounds.c), and the rank that owns it
- * (holds most of its points, the lowest such rank). */
+/* What the owner of a cluster knows of it once the cluster is whole there: size, box, centroid, how
+ * its points spread around the centroid (for bounds.c), and the owner's rank. It travels with queries
+ * and copies. */
 typedef struct cluster_summary {
   int64_t id;
   int64_t count;
@@ -24,28 +24,26 @@ typedef struct cluster_summary {
 } cluster_summary;
 
 enum record_kinds {
-  RECORD_PIECE_SUMMARY = 1, /* a rank's piece of a cluster, to the cluster's directory */
-  RECORD_SUMMARY,           /* the directory's summary of the cluster, back to each holder */
-  RECORD_PIECE,             /* a piece's points, to the owner; followed by the points */
-  RECORD_QUERY,             /* an owned cluster's box, to ranks whose clusters may be its nearest */
-  RECORD_COPY,              /* an owned cluster answering a query; followed by it, tree included */
-  RECORD_CHOSEN,            /* a source's nearest, to the owner of that target; followed by holders */
-  RECORD_ANSWER             /* a cluster's final result, to every rank holding its points */
+  RECORD_CLAIM = 1, /* a rank holds points of a cluster: to the cluster's directory */
+  RECORD_OWNER,     /* the cluster is split: which rank owns it, from the directory to each holder */
+  RECORD_PIECE,     /* a piece's points, to the owner; followed by the points */
+  RECORD_QUERY,     /* an owned cluster's summary, to ranks whose clusters may be its nearest */
+  RECORD_COPY,      /* an owned cluster answering a query; followed by it, tree included */
+  RECORD_CHOSEN,    /* a source's nearest, to the owner of that target; followed by holders */
+  RECORD_ANSWER     /* a cluster's final result, to every rank holding its points */
 };
 
-typedef struct piece_summary_record {
+typedef struct claim_record {
   int64_t tag;
   int64_t id;
   int64_t count;
-  double box_min[3], box_max[3];
-  double sum[3]; /* of the piece's coordinates; spread, radius and core around their mean */
-  double spread, radius, core;
-} piece_summary_record;
+} claim_record;
 
-typedef struct summary_record {
+typedef struct owner_record {
   int64_t tag;
-  cluster_summary summary;
-} summary_record;
+  int64_t id;
+  int64_t owner;
+} owner_record;
 
 typedef struct piece_record {
   int64_t tag;
@@ -78,6 +76,8 @@ typedef struct chosen_record {
 typedef struct answer_record {
   int64_t tag;
   int64_t id;
+  int64_t count;   /* the cluster's size and centroid, over every rank */
+  double centroid[3];
   int64_t paired;  /* 0: no nearest (ids may take any value, -1 too) */
   int64_t nearest; /* id in the other cloud */
   double distance;
@@ -93,8 +93,8 @@ typedef struct answer_record {
 static inline size_t record_words(const int64_t *w)
 {
   switch (w[0] / 2) {
-  case RECORD_PIECE_SUMMARY: return RECORD_WORDS(piece_summary_record);
-  case RECORD_SUMMARY: return RECORD_WORDS(summary_record);
+  case RECORD_CLAIM: return RECORD_WORDS(claim_record);
+  case RECORD_OWNER: return RECORD_WORDS(owner_record);
   case RECORD_PIECE: return RECORD_WORDS(piece_record) + 3 * (size_t)((const piece_record *)w)->count;
   case RECORD_QUERY: return RECORD_WORDS(query_record);
   case RECORD_COPY: return RECORD_WORDS(copy_record) + (size_t)((const copy_record *)w)->words;

@@ -24,7 +24,7 @@ static void region_of(const cloud_state *c, double *region)
   }
   const cluster_summary *smallest = NULL;
   for (size_t i = 0; i < c->num_owned; ++i) {
-    const cluster_summary *o = &c->summary[c->owned[i]];
+    const cluster_summary *o = &c->summary[i];
     for (int d = 0; d < 3; ++d) {
       region[d] = fmin(region[d], o->box_min[d]);
       region[3 + d] = fmax(region[3 + d], o->box_max[d]);

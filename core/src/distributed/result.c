@@ -40,7 +40,7 @@ static entry *side_entries(const rank_state *s, int cloud, size_t *count)
     return NULL;
   size_t n = 0;
   for (size_t i = 0; i < c->local.num_clusters; ++i)
-    entries[n++] = entry_of(c->summary[i].id, c->summary[i].count, c->summary[i].centroid, (int64_t)i);
+    entries[n++] = entry_of(c->local.ids[i], c->answers[i].count, c->answers[i].centroid, (int64_t)i);
   for (size_t j = 0; j < other->local.num_clusters; ++j) {
     const answer_record *a = &other->answers[j];
     if (a->paired)

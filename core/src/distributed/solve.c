@@ -21,10 +21,10 @@ static scipar_status assemble(const rank_state *s, cloud_state *c)
   size_t points = 0;
   for (size_t i = 0, j = 0, e = 0; e < k; ++e) {
     /* Owned clusters and copies are both by id, and never share one. */
-    if (j == c->num_copies || (i < c->num_owned && c->summary[c->owned[i]].id < c->copies[j].summary->id)) {
+    if (j == c->num_copies || (i < c->num_owned && c->summary[i].id < c->copies[j].summary->id)) {
       c->solve_owned[i] = (int64_t)e;
       source[e] = (int64_t)i;
-      c->solve_summary[e] = &c->summary[c->owned[i++]];
+      c->solve_summary[e] = &c->summary[i++];
     } else {
       source[e] = -(int64_t)j - 1;
       c->solve_summary[e] = c->copies[j++].summary;
@@ -91,6 +91,16 @@ static scipar_status search(const rank_state *s, cloud_state *from, const cloud_
   return status;
 }
 
+/* Seeds of one cloud's owned clusters from the exact values the candidates step found. */
+static void seed_from_candidates(const cloud_state *c, const cloud_state *other, int64_t *nearest, double *distance)
+{
+  for (size_t i = 0; i < c->num_owned; ++i)
+    if (c->seed[i] >= 0) {
+      nearest[c->solve_owned[i]] = other->solve_owned[c->seed[i]];
+      distance[c->solve_owned[i]] = c->seed_distance[i];
+    }
+}
+
 static scipar_status search_both_ways(rank_state *s, progress_state *progress)
 {
   cloud_state *src = &s->clouds[CLOUD_SOURCE], *tgt = &s->clouds[CLOUD_TARGET];
@@ -101,11 +111,13 @@ static scipar_status search_both_ways(rank_state *s, progress_state *progress)
   if (nearest && distance) {
     for (size_t i = 0; i < ks + kt; ++i)
       nearest[i] = -1;
+    seed_from_candidates(src, tgt, nearest, distance);
     status = search(s, src, tgt, 1, nearest, distance, progress);
   }
   if (status == SCIPAR_OK) {
     /* As in scipar_match, a source that chose a target owned here seeds that target's search with an
-     * exact value, computed on the same points; ties keep the smaller id (sources ascend). */
+     * exact value, computed on the same points, and so does the candidates step's seed; ties keep the
+     * smaller id (sources ascend). */
     int64_t *seed = nearest + ks;
     double *seed_distance = distance + ks;
     for (size_t i = 0; i < src->num_owned; ++i) {
@@ -114,6 +126,15 @@ static scipar_status search_both_ways(rank_state *s, progress_state *progress)
           (seed[b] < 0 || distance[a] < seed_distance[b])) {
         seed[b] = a;
         seed_distance[b] = distance[a];
+      }
+    }
+    for (size_t j = 0; j < tgt->num_owned; ++j) {
+      const int64_t b = tgt->solve_owned[j];
+      if (tgt->seed[j] >= 0 &&
+          (seed[b] < 0 || tgt->seed_distance[j] < seed_distance[b] ||
+           (tgt->seed_distance[j] == seed_distance[b] && src->solve_owned[tgt->seed[j]] < seed[b]))) {
+        seed[b] = src->solve_owned[tgt->seed[j]];
+        seed_distance[b] = tgt->seed_distance[j];
       }
     }
     status = search(s, tgt, src, 0, seed, seed_distance, progress);
