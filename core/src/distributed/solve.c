@@ -69,17 +69,15 @@ static scipar_status assemble(const rank_state *s, cloud_state *c)
   return SCIPAR_OK;
 }
 
-/* The nearest of each owned cluster of `from` in `to`'s set; nearest[] holds the seeds on entry. */
+/* The nearest of each owned cluster of `from` in `to`'s set; nearest[] holds the seeds on entry
+ * (indexed by `from`'s solve set). `known` and `log` as in nearest_clusters_of. */
 static scipar_status search(const rank_state *s, cloud_state *from, const cloud_state *to, int from_is_source,
-                            int64_t *nearest, double *distance, progress_state *progress)
+                            const known_values *known, evaluated_pairs *log, int64_t *nearest, double *distance,
+                            progress_state *progress)
 {
-  cluster_hierarchy hierarchy;
-  scipar_status status = cluster_hierarchy_build(&to->solve, &hierarchy);
-  if (status != SCIPAR_OK)
-    return status;
-  status = nearest_clusters_of(&from->solve, from->solve_owned, from->num_owned, &to->solve, &hierarchy,
-                               from_is_source, s->options, s->num_threads, progress, nearest, distance);
-  cluster_hierarchy_free(&hierarchy);
+  const scipar_status status =
+    nearest_clusters_of(&from->solve, from->solve_owned, from->num_owned, &to->solve, from_is_source, s->options,
+                        known, log, s->num_threads, progress, nearest, distance);
   for (size_t i = 0; i < from->num_owned && status == SCIPAR_OK; ++i) {
     const int64_t a = from->solve_owned[i], b = nearest[a];
     from->best[i].paired = b >= 0;
@@ -91,54 +89,60 @@ static scipar_status search(const rank_state *s, cloud_state *from, const cloud_
   return status;
 }
 
+/* A seed of solve-set cluster c: candidate `other` (of the other cloud's solve set) at exact value
+ * `value`, kept when it beats the seed there, ties to the smaller index (ids ascend). */
+static void offer_seed(int64_t c, int64_t other, double value, int64_t *nearest, double *distance)
+{
+  if (nearest[c] < 0 || value < distance[c] || (value == distance[c] && other < nearest[c])) {
+    nearest[c] = other;
+    distance[c] = value;
+  }
+}
+
 /* Seeds of one cloud's owned clusters from the exact values the candidates step found. */
 static void seed_from_candidates(const cloud_state *c, const cloud_state *other, int64_t *nearest, double *distance)
 {
   for (size_t i = 0; i < c->num_owned; ++i)
-    if (c->seed[i] >= 0) {
-      nearest[c->solve_owned[i]] = other->solve_owned[c->seed[i]];
-      distance[c->solve_owned[i]] = c->seed_distance[i];
-    }
+    if (c->seed[i] >= 0)
+      offer_seed(c->solve_owned[i], other->solve_owned[c->seed[i]], c->seed_distance[i], nearest, distance);
 }
 
+/* As scipar_match: the cloud with more (owned) clusters searches first, and every value it computes
+ * completely is known to the other's search, which does not compute it again; a cluster of the first
+ * that chose a cluster owned here also seeds that one's search. Values are bit-identical whichever
+ * side computes them (always in source, target order), so the order changes no result. */
 static scipar_status search_both_ways(rank_state *s, progress_state *progress)
 {
   cloud_state *src = &s->clouds[CLOUD_SOURCE], *tgt = &s->clouds[CLOUD_TARGET];
-  const size_t ks = src->solve.num_clusters, kt = tgt->solve.num_clusters;
-  int64_t *nearest = malloc((ks + kt + 1) * sizeof *nearest);
-  double *distance = malloc((ks + kt + 1) * sizeof *distance);
+  const int source_first = src->num_owned >= tgt->num_owned;
+  cloud_state *first = source_first ? src : tgt, *second = source_first ? tgt : src;
+  const size_t k1 = first->solve.num_clusters, k2 = second->solve.num_clusters;
+  int64_t *nearest = malloc((k1 + k2 + 1) * sizeof *nearest);
+  double *distance = malloc((k1 + k2 + 1) * sizeof *distance);
+  evaluated_pairs computed;
+  memset(&computed, 0, sizeof computed);
+  known_values known;
+  memset(&known, 0, sizeof known);
   scipar_status status = SCIPAR_ERROR_OUT_OF_MEMORY;
   if (nearest && distance) {
-    for (size_t i = 0; i < ks + kt; ++i)
+    for (size_t i = 0; i < k1 + k2; ++i)
       nearest[i] = -1;
-    seed_from_candidates(src, tgt, nearest, distance);
-    status = search(s, src, tgt, 1, nearest, distance, progress);
+    seed_from_candidates(first, second, nearest, distance);
+    seed_from_candidates(second, first, nearest + k1, distance + k1);
+    status = search(s, first, second, source_first, NULL, &computed, nearest, distance, progress);
   }
+  if (status == SCIPAR_OK)
+    status = known_values_build(&computed, k2, &known);
+  evaluated_pairs_free(&computed);
   if (status == SCIPAR_OK) {
-    /* As in scipar_match, a source that chose a target owned here seeds that target's search with an
-     * exact value, computed on the same points, and so does the candidates step's seed; ties keep the
-     * smaller id (sources ascend). */
-    int64_t *seed = nearest + ks;
-    double *seed_distance = distance + ks;
-    for (size_t i = 0; i < src->num_owned; ++i) {
-      const int64_t a = src->solve_owned[i], b = nearest[a];
-      if (b >= 0 && tgt->solve_summary[b]->owner == s->comm->rank &&
-          (seed[b] < 0 || distance[a] < seed_distance[b])) {
-        seed[b] = a;
-        seed_distance[b] = distance[a];
-      }
+    for (size_t i = 0; i < first->num_owned; ++i) {
+      const int64_t a = first->solve_owned[i], b = nearest[a];
+      if (b >= 0 && second->solve_summary[b]->owner == s->comm->rank)
+        offer_seed(b, a, distance[a], nearest + k1, distance + k1);
     }
-    for (size_t j = 0; j < tgt->num_owned; ++j) {
-      const int64_t b = tgt->solve_owned[j];
-      if (tgt->seed[j] >= 0 &&
-          (seed[b] < 0 || tgt->seed_distance[j] < seed_distance[b] ||
-           (tgt->seed_distance[j] == seed_distance[b] && src->solve_owned[tgt->seed[j]] < seed[b]))) {
-        seed[b] = src->solve_owned[tgt->seed[j]];
-        seed_distance[b] = tgt->seed_distance[j];
-      }
-    }
-    status = search(s, tgt, src, 0, seed, seed_distance, progress);
+    status = search(s, second, first, !source_first, &known, NULL, nearest + k1, distance + k1, progress);
   }
+  known_values_free(&known);
   free(nearest);
   free(distance);
   return status;

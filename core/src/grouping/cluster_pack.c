@@ -10,7 +10,8 @@ static size_t padded(size_t bytes) { return (bytes + 7) / 8 * 8; }
 
 size_t cluster_set_packed_bytes(int64_t num_points)
 {
-  const size_t nodes = kdtree_num_nodes(num_points);
+  /* As allocate_trees in cluster_set.c: small clusters have no tree. */
+  const size_t nodes = num_points >= KDTREE_MIN_POINTS ? kdtree_num_nodes(num_points, KDTREE_LEAF_SIZE) : 0;
   return 3 * (size_t)num_points * sizeof(double) + nodes * sizeof(double) + padded(nodes);
 }
 
