@@ -59,12 +59,16 @@ static scipar_status index_regions(const rank_state *s, int cloud, box_index *in
   return box_index_finish(index);
 }
 
-/* Seeds: for each owned cluster of `cloud` whose quick bound reaches another rank's region, the exact
+/* The lower bound of each owned cluster of `cloud` to the nearest other rank's region and, when it is
+ * within the limit, a quick upper bound of its nearest's value among the owned clusters (infinity
+ * otherwise), for send_queries.
+ * Seeds: for each owned cluster of `cloud` whose quick bound reaches another rank's region, the exact
  * value against the owned cluster of the other cloud of least bound, when their lower bound is 0 (each
  * centroid inside the other's box, as a cluster and its next frame are): the first candidate the
  * search would evaluate in full anyway. A distant one would cost a full evaluation the search would
  * cut short. */
-static scipar_status find_seeds(rank_state *s, int cloud, box_index *regions, box_index *other_owned)
+static scipar_status find_seeds(rank_state *s, int cloud, box_index *regions, box_index *other_owned,
+                                double *nearest_region, double *quick_upper)
 {
   cloud_state *c = &s->clouds[cloud];
   const cloud_state *other = &s->clouds[1 - cloud];
@@ -76,10 +80,13 @@ static scipar_status find_seeds(rank_state *s, int cloud, box_index *regions, bo
   for (size_t i = 0; i < c->num_owned; ++i) {
     c->seed[i] = -1;
     const cluster_summary *m = &c->summary[i];
-    const double nearest_region = box_index_first_lower(regions, m);
+    nearest_region[i] = box_index_first_lower(regions, m);
+    quick_upper[i] = INFINITY;
     double bound = limit;
-    if (nearest_region == INFINITY || nearest_region > bound ||
-        nearest_region > box_index_quick_upper(other_owned, m))
+    if (nearest_region[i] == INFINITY || nearest_region[i] > bound)
+      continue;
+    quick_upper[i] = box_index_quick_upper(other_owned, m);
+    if (nearest_region[i] > quick_upper[i])
       continue;
     const int64_t *items;
     size_t count;
@@ -130,27 +137,30 @@ static scipar_status find_seeds(rank_state *s, int cloud, box_index *regions, bo
 }
 
 /* Queries for the owned clusters of one cloud, to every rank whose region's lower bound does not
- * exceed the cluster's bound. */
-static scipar_status send_queries(rank_state *s, int cloud, outbox *out)
+ * exceed the cluster's bound; owned[] indexes the owned clusters of both clouds. */
+static scipar_status send_queries(rank_state *s, int cloud, box_index *owned, outbox *out)
 {
   const cloud_state *c = &s->clouds[cloud];
-  box_index regions, other_owned;
-  memset(&other_owned, 0, sizeof other_owned);
-  scipar_status status = index_regions(s, 1 - cloud, &regions);
-  if (status == SCIPAR_OK)
-    status = index_owned(&s->clouds[1 - cloud], s->options, &other_owned);
-  if (status == SCIPAR_OK)
-    status = find_seeds(s, cloud, &regions, &other_owned);
+  box_index regions;
+  double *nearest_region = malloc((c->num_owned + 1) * sizeof *nearest_region);
+  double *quick_upper = malloc((c->num_owned + 1) * sizeof *quick_upper);
+  scipar_status status = nearest_region && quick_upper ? index_regions(s, 1 - cloud, &regions)
+                                                       : SCIPAR_ERROR_OUT_OF_MEMORY;
+  if (status != SCIPAR_OK) {
+    free(nearest_region);
+    free(quick_upper);
+    return status;
+  }
+  status = find_seeds(s, cloud, &regions, &owned[1 - cloud], nearest_region, quick_upper);
   for (size_t i = 0; i < c->num_owned && status == SCIPAR_OK && regions.set.num_clusters > 0; ++i) {
     const cluster_summary *m = &c->summary[i];
     double bound = limit_of(s->options);
     if (c->seed[i] >= 0)
       bound = fmin(bound, c->seed_distance[i]);
-    const double nearest_region = box_index_first_lower(&regions, m);
-    if (nearest_region > bound)
+    if (nearest_region[i] > bound)
       continue;
-    bound = fmin(bound, box_index_quick_upper(&other_owned, m));
-    if (nearest_region > bound)
+    bound = fmin(bound, quick_upper[i]);
+    if (nearest_region[i] > bound)
       continue;
     const int64_t *items;
     size_t count;
@@ -167,8 +177,9 @@ static scipar_status send_queries(rank_state *s, int cloud, outbox *out)
       *r = (query_record){record_tag(RECORD_QUERY, cloud), *m, bound};
     }
   }
-  box_index_free(&other_owned);
   box_index_free(&regions);
+  free(nearest_region);
+  free(quick_upper);
   return status;
 }
 
@@ -196,12 +207,10 @@ static scipar_status send_marked(const cloud_state *c, int cloud, int dest, int6
 
 /* For each asking rank, the owned clusters of either cloud that may be the nearest of one of its
  * queries, each once, whole. */
-static scipar_status send_copies(rank_state *s, const inbox *asked, outbox *out)
+static scipar_status send_copies(rank_state *s, box_index *owned, const inbox *asked, outbox *out)
 {
   if (asked->num == 0)
     return SCIPAR_OK;
-  box_index owned[2];
-  memset(owned, 0, sizeof owned);
   int64_t *stamp[2] = {NULL, NULL}, *marked[2] = {NULL, NULL};
   size_t num_marked[2] = {0, 0};
   scipar_status status = SCIPAR_OK;
@@ -209,7 +218,7 @@ static scipar_status send_copies(rank_state *s, const inbox *asked, outbox *out)
     const size_t n = s->clouds[cloud].num_owned;
     stamp[cloud] = malloc((n + 1) * sizeof *stamp[cloud]);
     marked[cloud] = malloc((n + 1) * sizeof *marked[cloud]);
-    if (!stamp[cloud] || !marked[cloud] || index_owned(&s->clouds[cloud], s->options, &owned[cloud]) != SCIPAR_OK)
+    if (!stamp[cloud] || !marked[cloud])
       status = SCIPAR_ERROR_OUT_OF_MEMORY;
     else
       for (size_t i = 0; i < n; ++i)
@@ -244,7 +253,6 @@ static scipar_status send_copies(rank_state *s, const inbox *asked, outbox *out)
       }
   }
   for (int cloud = 0; cloud < 2; ++cloud) {
-    box_index_free(&owned[cloud]);
     free(stamp[cloud]);
     free(marked[cloud]);
   }
@@ -287,15 +295,21 @@ void candidates_step(rank_state *s)
 {
   outbox out = {0};
   inbox asked = {0};
+  box_index owned[2]; /* the owned clusters of each cloud, for both rounds */
+  memset(owned, 0, sizeof owned);
   scipar_status status = SCIPAR_OK;
   for (int cloud = 0; cloud < 2 && s->status == SCIPAR_OK && status == SCIPAR_OK; ++cloud)
-    status = send_queries(s, cloud, &out);
+    status = index_owned(&s->clouds[cloud], s->options, &owned[cloud]);
+  for (int cloud = 0; cloud < 2 && s->status == SCIPAR_OK && status == SCIPAR_OK; ++cloud)
+    status = send_queries(s, cloud, owned, &out);
   if (status != SCIPAR_OK)
     rank_fail(s, status);
   rank_exchange(s, &out, &asked);
-  if (s->status == SCIPAR_OK && (status = send_copies(s, &asked, &out)) != SCIPAR_OK)
+  if (s->status == SCIPAR_OK && (status = send_copies(s, owned, &asked, &out)) != SCIPAR_OK)
     rank_fail(s, status);
   inbox_free(&asked);
+  for (int cloud = 0; cloud < 2; ++cloud)
+    box_index_free(&owned[cloud]);
   rank_exchange(s, &out, &s->copied);
   if (s->status == SCIPAR_OK && (status = read_copies(s)) != SCIPAR_OK)
     rank_fail(s, status);

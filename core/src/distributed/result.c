@@ -34,12 +34,17 @@ static entry entry_of(int64_t id, int64_t count, const double *centroid, int64_t
 static entry *side_entries(const rank_state *s, int cloud, size_t *count)
 {
   const cloud_state *c = &s->clouds[cloud], *other = &s->clouds[1 - cloud];
-  const size_t most = c->local.num_clusters + other->local.num_clusters + (cloud == CLOUD_SOURCE ? s->num_rows : 0);
+  const size_t local = c->local.num_clusters;
+  const size_t most = local + other->local.num_clusters + (cloud == CLOUD_SOURCE ? s->num_rows : 0);
   entry *entries = malloc((most + 1) * sizeof *entries);
-  if (!entries)
+  entry *merged = malloc((most + 1) * sizeof *merged);
+  if (!entries || !merged) {
+    free(entries);
+    free(merged);
     return NULL;
+  }
   size_t n = 0;
-  for (size_t i = 0; i < c->local.num_clusters; ++i)
+  for (size_t i = 0; i < local; ++i)
     entries[n++] = entry_of(c->local.ids[i], c->answers[i].count, c->answers[i].centroid, (int64_t)i);
   for (size_t j = 0; j < other->local.num_clusters; ++j) {
     const answer_record *a = &other->answers[j];
@@ -49,13 +54,18 @@ static entry *side_entries(const rank_state *s, int cloud, size_t *count)
   if (cloud == CLOUD_SOURCE)
     for (size_t r = 0; r < s->num_rows; ++r)
       entries[n++] = entry_of(s->rows[r].source, s->rows[r].source_count, s->rows[r].source_centroid, -1);
-  qsort(entries, n, sizeof *entries, by_id_local_first);
+  /* The local clusters are by id already: only the references are sorted, then merged in, a local
+   * entry first on a tie; each id is kept once. */
+  qsort(entries + local, n - local, sizeof *entries, by_id_local_first);
   size_t kept = 0;
-  for (size_t i = 0; i < n; ++i)
-    if (kept == 0 || entries[kept - 1].id != entries[i].id)
-      entries[kept++] = entries[i];
+  for (size_t i = 0, j = local; i < local || j < n;) {
+    const entry *next = j == n || (i < local && entries[i].id <= entries[j].id) ? &entries[i++] : &entries[j++];
+    if (kept == 0 || merged[kept - 1].id != next->id)
+      merged[kept++] = *next;
+  }
+  free(entries);
   *count = kept;
-  return entries;
+  return merged;
 }
 
 static int64_t index_of(const scipar_side *side, int64_t id)
