@@ -4,6 +4,7 @@
     mpiexec -n N pvbatch mpi_run.py match PLUGIN DIR REPEATS  # prints the median seconds of the filter
     python3 mpi_run.py pieces WORKLOAD DIR P                 # P raw pieces per cloud, for scipar_mpi_bench
     python3 mpi_run.py scaling BUILD OUT [BASELINE_BUILD]     # weak and strong series on 1 to 32 ranks
+    python3 mpi_run.py scaling-report OUT                     # their table and plot again, from OUT's JSON
 
 Pieces are split at the median x (P pieces: at the x quantiles), as a spatial partitioner would; with
 N ranks each reads its pieces. Only the filter's update is timed, after the readers have run.
@@ -12,7 +13,9 @@ The scaling series run the core alone (scipar_mpi_bench) on 1, 2, 4, 8, 16 and 3
 than cores: what is measured per rank is bytes and messages sent and received, collective calls and
 peak memory, not time. Weak: 100,000 points in 1,000 clusters per rank and cloud; strong: 1,000,000
 points in 10,000 clusters per cloud in all. They write OUT/mpi_scaling.json, .md and .png; a
-BASELINE_BUILD (an older build's scipar_mpi_bench) adds its figures to the plot for comparison.
+BASELINE_BUILD (an older build's scipar_mpi_bench) adds its figures to the plot for comparison. Bytes
+per cut face divide a rank's bytes by the faces its cell shares with other cells (1 for each rank of
+2, up to 6 inside a 3-D grid): the boundary a rank exchanges grows with them, not with the ranks.
 Oversubscribed ranks are told to yield the processor while they wait (mpi_yield_when_idle).
 """
 import json
@@ -106,47 +109,89 @@ def scaling_runs(build):
 
 
 def scaling_table(runs):
-    lines = ["| series | ranks | points per rank | bytes received per rank (median, max) | bytes sent, max | "
-             "messages sent, max | collective calls | peak memory per rank (median, max) | memory per point |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| series | ranks | points per rank | bytes received per rank (median, max) | per cut face (median) | "
+             "of which claims (median) | bytes sent, max | messages sent, max | collective calls | "
+             "peak memory per rank (median, max) | memory per point |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, records in runs.items():
         for r in records:
             points = statistics.median(r["local_points"])
             memory = statistics.median(r["peak_bytes"])
+            faces = per_face(r)
             lines.append(
                 f"| {name} | {r['ranks']} | {points:,.0f} | {statistics.median(r['bytes_received']) / 1e6:.2f} MB, "
-                f"{max(r['bytes_received']) / 1e6:.2f} MB | {max(r['bytes_sent']) / 1e6:.2f} MB | "
+                f"{max(r['bytes_received']) / 1e6:.2f} MB | "
+                f"{statistics.median(faces) / 1e3 if faces else 0:.0f} kB | "
+                f"{statistics.median(r['exchange_0']) / 1e3:.0f} kB | {max(r['bytes_sent']) / 1e6:.2f} MB | "
                 f"{max(r['messages_sent']):.0f} | {max(r['collectives']):.0f} | {memory / 1e6:.0f} MB, "
                 f"{max(r['peak_bytes']) / 1e6:.0f} MB | {memory / points:.0f} B |")
     return "\n".join(lines) + "\n"
+
+
+def grid_of(p):
+    """The bench's grid of P cells (scipar_mpi_bench's grid_of): gx * gy * gz = P, gx >= gy >= gz, the
+    least elongated."""
+    best, grid = float("inf"), (p, 1, 1)
+    for a in range(1, p + 1):
+        for b in range(1, p // a + 1):
+            if p % (a * b):
+                continue
+            c = p // (a * b)
+            if a < b or b < c:
+                continue
+            if a / c < best:
+                best, grid = a / c, (a, b, c)
+    return grid
+
+
+def cut_faces(p):
+    """For each rank, how many faces of its cell it shares with another rank's cell."""
+    g = grid_of(p)
+    faces = []
+    for rank in range(p):
+        cell = (rank % g[0], rank // g[0] % g[1], rank // (g[0] * g[1]))
+        faces.append(sum((cell[d] > 0) + (cell[d] < g[d] - 1) for d in range(3)))
+    return faces
+
+
+def per_face(record):
+    """Bytes each rank received per cut face of its cell, for the ranks with any."""
+    return [b / f for b, f in zip(record["bytes_received"], cut_faces(record["ranks"])) if f > 0]
 
 
 def scaling_plot(runs, baseline, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    figure, axes = plt.subplots(1, 3, figsize=(13, 4))
+    figure, axes = plt.subplots(1, 4, figsize=(17, 4))
     for name, style in (("weak", "o-"), ("strong", "s-")):
-        ranks = [r["ranks"] for r in runs[name]]
-        for axis, key, scale in ((axes[0], "bytes_received", 1e6), (axes[1], "peak_bytes", 1e6),
-                                 (axes[2], "messages_sent", 1)):
-            axis.plot(ranks, [statistics.median(r[key]) / scale for r in runs[name]], style, label=f"{name}, median")
-            axis.plot(ranks, [max(r[key]) / scale for r in runs[name]], style, alpha=0.4, label=f"{name}, max")
+        many = [r for r in runs[name] if r["ranks"] > 1]  # one rank sends nothing
+        for axis, key, scale in ((axes[0], "bytes_received", 1e6), (axes[2], "peak_bytes", 1e6),
+                                 (axes[3], "messages_sent", 1)):
+            records = runs[name] if key == "peak_bytes" else many
+            ranks = [r["ranks"] for r in records]
+            axis.plot(ranks, [statistics.median(r[key]) / scale for r in records], style, label=f"{name}, median")
+            axis.plot(ranks, [max(r[key]) / scale for r in records], style, alpha=0.4, label=f"{name}, max")
             if baseline and key != "messages_sent":
-                axis.plot(ranks, [max(r[key]) / scale for r in baseline[name]], style.replace("-", ":"), color="grey",
-                          label=f"{name}, all-gather design, max")
-    for axis, title in zip(axes, ("bytes received per rank (MB)", "peak memory per rank (MB)",
-                                  "messages sent per rank")):
+                axis.plot(ranks, [max(r[key]) / scale for r in baseline[name] if r["ranks"] in ranks],
+                          style.replace("-", ":"), color="grey", label=f"{name}, baseline, max")
+        axes[1].plot([r["ranks"] for r in many], [statistics.median(per_face(r)) / 1e3 for r in many], style,
+                     label=f"{name}, median")
+        axes[1].plot([r["ranks"] for r in many], [max(per_face(r)) / 1e3 for r in many], style, alpha=0.4,
+                     label=f"{name}, max")
+    for axis, title in zip(axes, ("bytes received per rank (MB)", "bytes received per cut face of a rank's cell (kB)",
+                                  "peak memory per rank (MB)", "messages sent per rank")):
         axis.set_xscale("log", base=2)
         axis.set_yscale("log")
         axis.set_xlabel("ranks")
-        axis.set_title(title)
+        axis.set_title(title, fontsize=9)
         axis.grid(True, which="both", alpha=0.3)
     axes[0].legend(fontsize=7)
-    figure.suptitle("scipar_match_distributed per rank; weak: 100k points and 1,000 clusters per rank and cloud; "
-                    "strong: 1M points, 10k clusters per cloud", fontsize=9)
+    axes[1].legend(fontsize=7)
+    figure.suptitle("scipar_match_distributed per rank (19 collective calls at every size); weak: 100k points and "
+                    "1,000 clusters per rank and cloud; strong: 1M points, 10k clusters per cloud", fontsize=9)
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=100)
 
 
 def scaling(build, out, baseline_build=None):
@@ -154,11 +199,18 @@ def scaling(build, out, baseline_build=None):
     runs = scaling_runs(build)
     baseline = scaling_runs(baseline_build) if baseline_build else None
     with open(os.path.join(out, "mpi_scaling.json"), "w") as file:
-        json.dump({"runs": runs, "all_gather_design": baseline}, file, indent=1)
-    text = scaling_table(runs)
+        json.dump({"runs": runs, "baseline": baseline}, file, indent=1)
+    scaling_report(out)
+
+
+def scaling_report(out):
+    """The table and the plot from OUT/mpi_scaling.json."""
+    with open(os.path.join(out, "mpi_scaling.json")) as file:
+        data = json.load(file)
+    text = scaling_table(data["runs"])
     with open(os.path.join(out, "mpi_scaling.md"), "w") as file:
         file.write(text)
-    scaling_plot(runs, baseline, os.path.join(out, "mpi_scaling.png"))
+    scaling_plot(data["runs"], data.get("baseline"), os.path.join(out, "mpi_scaling.png"))
     print(text)
 
 
@@ -184,6 +236,8 @@ if __name__ == "__main__":
         write(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "pieces":
         pieces(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "scaling-report":
+        scaling_report(sys.argv[2])
     elif sys.argv[1] == "scaling":
         scaling(os.path.abspath(sys.argv[2]), sys.argv[3], os.path.abspath(sys.argv[4]) if len(sys.argv) > 4 else None)
     else:
