@@ -120,8 +120,8 @@ static scipar_status find_seeds(rank_state *s, int cloud, box_index *regions, bo
   for (long long i = 0; i < k; ++i) {
     if (c->seed[i] < 0 || from_source[i] != unknown)
       continue;
-    const cluster_view self = cluster_set_view(&c->owned_set, (size_t)i);
-    const cluster_view candidate = cluster_set_view(&other->owned_set, (size_t)c->seed[i]);
+    const cluster_view self = owned_view(c, (size_t)i);
+    const cluster_view candidate = owned_view(other, (size_t)c->seed[i]);
     double value;
     if (cloud == CLOUD_SOURCE)
       chamfer_bounded(self, candidate, s->options->metric, s->options->squared, INFINITY, &value);
@@ -200,7 +200,10 @@ static scipar_status send_marked(const cloud_state *c, int cloud, int dest, int6
     if (!r)
       return SCIPAR_ERROR_OUT_OF_MEMORY;
     *r = (copy_record){record_tag(RECORD_COPY, cloud), *m, (int64_t)(bytes / sizeof(int64_t))};
-    cluster_set_pack(&c->owned_set, (size_t)marked[i], r + 1);
+    const cluster_set *set;
+    size_t k;
+    owned_cluster(c, (size_t)marked[i], &set, &k);
+    cluster_set_pack(set, k, r + 1);
   }
   return SCIPAR_OK;
 }

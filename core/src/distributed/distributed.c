@@ -51,9 +51,11 @@ void cloud_state_free(cloud_state *c)
   free(c->seed_distance);
   free(c->pieces);
   free(c->piece_begin);
-  cluster_set_free(&c->owned_set);
+  cluster_set_free(&c->merged);
+  free(c->owned_merged);
   free(c->copies);
-  cluster_set_free(&c->solve);
+  if (!c->solve_is_local)
+    cluster_set_free(&c->solve);
   free(c->solve_summary);
   free(c->solve_owned);
   free(c->best);
@@ -99,6 +101,8 @@ static void run_steps(rank_state *s, const scipar_cloud *source, const scipar_cl
   cloud_survey surveys[2];
   agree_on_scale(s, surveys, source, target);
   scipar_status status = SCIPAR_OK;
+  /* Grouped without trees: the gather step builds them in place for the clusters owned here and
+   * not split, which are then used where they are, never copied. */
   if (s->status == SCIPAR_OK &&
       (status = cluster_set_build(source, &surveys[0], s->num_threads, 0, s->exponent, &s->clouds[0].local)) ==
         SCIPAR_OK)

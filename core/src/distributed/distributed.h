@@ -59,13 +59,16 @@ typedef struct cloud_state {
   owned_piece *pieces;          /* other ranks' pieces of owned clusters, by id then source rank */
   size_t num_pieces;
   int64_t *piece_begin;         /* [num_owned + 1]: owned cluster i's pieces start at piece_begin[i] */
-  cluster_set owned_set;        /* the owned clusters whole (owned i is cluster i), with trees */
+  cluster_set merged;           /* the owned clusters that were split, whole, with trees */
+  int64_t *owned_merged;        /* [num_owned] owned cluster i's index in merged, or -1: it is whole in
+                                   local (grouped with its tree, never copied) */
   cluster_summary *summary;     /* [num_owned] of each owned cluster */
   int64_t *seed;                /* [num_owned] an owned cluster of the other cloud whose exact value */
   double *seed_distance;        /* to this one is known (its owned index), or -1 */
   cluster_copy *copies;         /* clusters owned elsewhere that may be the nearest of owned ones, by id */
   size_t num_copies;
   cluster_set solve;            /* owned clusters and copies by id, with trees */
+  int solve_is_local;           /* solve is local itself (every local cluster owned and whole, no copies) */
   const cluster_summary **solve_summary; /* [solve.num_clusters] */
   int64_t *solve_owned;         /* [num_owned] index in solve of each owned cluster */
   owned_answer *best;           /* [num_owned] nearest of each owned cluster */
@@ -116,6 +119,26 @@ void candidates_step(rank_state *s);
 void solve_step(rank_state *s, progress_state *progress);
 void answers_step(rank_state *s);
 scipar_status result_build(rank_state *s, scipar_result *result);
+
+/* Where owned cluster i's points and tree are: cluster *k of *set. */
+static inline void owned_cluster(const cloud_state *c, size_t i, const cluster_set **set, size_t *k)
+{
+  if (c->owned_merged[i] >= 0) {
+    *set = &c->merged;
+    *k = (size_t)c->owned_merged[i];
+  } else {
+    *set = &c->local;
+    *k = (size_t)c->owned[i];
+  }
+}
+
+static inline cluster_view owned_view(const cloud_state *c, size_t i)
+{
+  const cluster_set *set;
+  size_t k;
+  owned_cluster(c, i, &set, &k);
+  return cluster_set_view(set, k);
+}
 
 /* The local index of a cluster this rank holds, or -1. */
 int64_t local_index(const cloud_state *c, int64_t id);

@@ -1,10 +1,10 @@
 /* Gather step: every piece of a cluster owned elsewhere goes to its owner, so that each cluster is
  * whole on one rank. Only split clusters move: with a spatial partition, those on region boundaries.
- * An owned cluster's points are its pieces in rank order, this rank's own among them (an order that
- * depends on the split, not on timing); the owner summarises them (a cluster in one piece gets the
- * very centroid scipar_match computes) and builds the cluster's tree, which reorders them; copies of
- * it are sent as they are then, tree included, so that a pair's value comes out the same on every
- * rank. */
+ * A split cluster's points are its pieces in rank order, this rank's own among them (an order that
+ * depends on the split, not on timing); the owner summarises them and builds the cluster's tree,
+ * which reorders them. A cluster in one piece stays where the local grouping put it, with the tree
+ * and the very box and centroid scipar_match computes. Copies of a cluster are sent as they are
+ * then, tree included, so that a pair's value comes out the same on every rank. */
 #include "distributed/bounds.h"
 #include "distributed/distributed.h"
 
@@ -134,42 +134,69 @@ static void summarise(const cloud_state *c, int rank, size_t i, const double *x,
   shape_of(x, y, z, m->count, m->centroid, &m->spread, &m->radius, &m->core);
 }
 
-/* The owned set of one cloud: its owned clusters whole, summarised, with their trees. */
+/* The owned clusters of one cloud summarised; the split ones whole in `merged`, with their trees
+ * (the others stay in the local grouping, trees built there). */
 static scipar_status assemble(rank_state *s, int cloud)
 {
   cloud_state *c = &s->clouds[cloud];
-  cluster_set *set = &c->owned_set;
+  cluster_set *set = &c->merged;
   const size_t k = c->num_owned;
   c->summary = malloc((k + 1) * sizeof *c->summary);
-  if (!c->summary)
+  c->owned_merged = malloc((k + 1) * sizeof *c->owned_merged);
+  if (!c->summary || !c->owned_merged)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
-  size_t points = 0;
+  /* The trees of the clusters that stay where the local grouping put them: not those whose pieces go
+   * to another owner, nor the split ones, whose trees are built once they are whole. */
+  unsigned char *in_place = calloc(c->local.num_clusters + 1, 1);
+  if (!in_place)
+    return SCIPAR_ERROR_OUT_OF_MEMORY;
+  for (size_t i = 0; i < k; ++i)
+    in_place[c->owned[i]] = c->piece_begin[i + 1] == c->piece_begin[i];
+  const scipar_status built = cluster_set_build_some_trees(&c->local, in_place, s->num_threads);
+  free(in_place);
+  if (built != SCIPAR_OK)
+    return built;
+  size_t num_split = 0, points = 0;
   for (size_t i = 0; i < k; ++i) {
+    c->owned_merged[i] = -1;
+    if (c->piece_begin[i + 1] == c->piece_begin[i])
+      continue;
+    c->owned_merged[i] = (int64_t)num_split++;
     points += (size_t)cluster_set_size(&c->local, (size_t)c->owned[i]);
     for (int64_t p = c->piece_begin[i]; p < c->piece_begin[i + 1]; ++p)
       points += (size_t)c->pieces[p].count;
   }
-  if (cluster_set_allocate(set, k, points) != SCIPAR_OK)
+  if (cluster_set_allocate(set, num_split, points) != SCIPAR_OK)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   set->offsets[0] = 0;
   for (size_t i = 0; i < k; ++i) {
+    const int64_t j = c->owned_merged[i];
+    if (j < 0)
+      continue;
     int64_t n = cluster_set_size(&c->local, (size_t)c->owned[i]);
     for (int64_t p = c->piece_begin[i]; p < c->piece_begin[i + 1]; ++p)
       n += c->pieces[p].count;
-    set->offsets[i + 1] = set->offsets[i] + n;
+    set->offsets[j + 1] = set->offsets[j] + n;
   }
   const long long kk = (long long)k;
 #pragma omp parallel for num_threads(s->num_threads) schedule(dynamic, 64)
   for (long long i = 0; i < kk; ++i) {
-    const int64_t at = set->offsets[i];
-    owned_points(c, s->comm->rank, (size_t)i, set->x + at, set->y + at, set->z + at);
     cluster_summary *m = &c->summary[i];
+    const int64_t j = c->owned_merged[i];
+    if (j < 0) {
+      const size_t local = (size_t)c->owned[i];
+      const int64_t at = c->local.offsets[local];
+      summarise(c, s->comm->rank, (size_t)i, c->local.x + at, c->local.y + at, c->local.z + at, m);
+      continue;
+    }
+    const int64_t at = set->offsets[j];
+    owned_points(c, s->comm->rank, (size_t)i, set->x + at, set->y + at, set->z + at);
     summarise(c, s->comm->rank, (size_t)i, set->x + at, set->y + at, set->z + at, m);
-    set->ids[i] = m->id;
-    memcpy(set->box_min + 3 * i, m->box_min, sizeof m->box_min);
-    memcpy(set->box_max + 3 * i, m->box_max, sizeof m->box_max);
-    memcpy(set->centroids + 3 * i, m->centroid, sizeof m->centroid);
-    set->centroid_error[i] = m->centroid_error;
+    set->ids[j] = m->id;
+    memcpy(set->box_min + 3 * j, m->box_min, sizeof m->box_min);
+    memcpy(set->box_max + 3 * j, m->box_max, sizeof m->box_max);
+    memcpy(set->centroids + 3 * j, m->centroid, sizeof m->centroid);
+    set->centroid_error[j] = m->centroid_error;
   }
   return cluster_set_build_trees(set, s->num_threads);
 }

@@ -1,5 +1,6 @@
-/* Solve step, local: each cloud's owned clusters and the copies received, trees included, are merged
- * into one set by id; then the nearest cluster of every owned cluster, sources first, as scipar_match
+/* Solve step, local: each cloud's owned clusters (from the local grouping or, split ones, merged) and
+ * the copies received, trees included, are merged into one set by id (the local grouping itself when
+ * it is all there is); then the nearest cluster of every owned cluster, sources first, as scipar_match
  * does. */
 #include "distributed/distributed.h"
 #include "search/search.h"
@@ -32,9 +33,11 @@ static scipar_status assemble(const rank_state *s, cloud_state *c)
     points += (size_t)c->solve_summary[e]->count;
   }
   cluster_set *set = &c->solve;
-  if (c->num_copies == 0) { /* the owned set is the whole set */
-    *set = c->owned_set;
-    memset(&c->owned_set, 0, sizeof c->owned_set);
+  if (c->num_copies == 0 && c->num_owned == c->local.num_clusters && c->merged.num_clusters == 0) {
+    /* Every local cluster is owned and whole, and nothing came from elsewhere: the local grouping is
+     * the set (searches only read it). */
+    *set = c->local;
+    c->solve_is_local = 1;
     free(source);
     return SCIPAR_OK;
   }
@@ -59,13 +62,16 @@ static scipar_status assemble(const rank_state *s, cloud_state *c)
   const long long kk = (long long)k;
 #pragma omp parallel for num_threads(s->num_threads) schedule(dynamic, 64)
   for (long long e = 0; e < kk; ++e) {
-    if (source[e] >= 0)
-      cluster_set_copy(set, (size_t)e, &c->owned_set, (size_t)source[e]);
-    else
+    if (source[e] >= 0) {
+      const cluster_set *from;
+      size_t j;
+      owned_cluster(c, (size_t)source[e], &from, &j);
+      cluster_set_copy(set, (size_t)e, from, j);
+    } else
       cluster_set_unpack(set, (size_t)e, c->copies[-source[e] - 1].packed);
   }
   free(source);
-  cluster_set_free(&c->owned_set);
+  cluster_set_free(&c->merged);
   return SCIPAR_OK;
 }
 

@@ -238,8 +238,9 @@ static void compute_bounds_and_centroids(cluster_set *set, int num_threads)
   }
 }
 
-/* Room for a k-d tree for every cluster large enough to need one (none at all when with_trees is 0). */
-static scipar_status allocate_trees(cluster_set *set, int with_trees)
+/* Room for a k-d tree for every cluster large enough to need one (none at all when with_trees is 0;
+ * only those flagged in wanted when it is not NULL). */
+static scipar_status allocate_trees(cluster_set *set, int with_trees, const unsigned char *wanted)
 {
   const size_t k = set->num_clusters;
   set->tree_offsets = malloc((k + 1) * sizeof *set->tree_offsets);
@@ -248,7 +249,7 @@ static scipar_status allocate_trees(cluster_set *set, int with_trees)
   set->tree_offsets[0] = 0;
   for (size_t c = 0; c < k; ++c)
     set->tree_offsets[c + 1] =
-      set->tree_offsets[c] + (with_trees && cluster_set_size(set, c) >= KDTREE_MIN_POINTS
+      set->tree_offsets[c] + (with_trees && (!wanted || wanted[c]) && cluster_set_size(set, c) >= KDTREE_MIN_POINTS
                                 ? (int64_t)kdtree_num_nodes(cluster_set_size(set, c), KDTREE_LEAF_SIZE)
                                 : 0);
   const size_t nodes = (size_t)set->tree_offsets[k];
@@ -259,9 +260,9 @@ static scipar_status allocate_trees(cluster_set *set, int with_trees)
   return SCIPAR_OK;
 }
 
-static scipar_status build_trees(cluster_set *set, int num_threads, int with_trees)
+static scipar_status build_trees(cluster_set *set, int num_threads, int with_trees, const unsigned char *wanted)
 {
-  if (allocate_trees(set, with_trees) != SCIPAR_OK)
+  if (allocate_trees(set, with_trees, wanted) != SCIPAR_OK)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   const long long kk = (long long)set->num_clusters;
   int built = 1;
@@ -325,7 +326,7 @@ scipar_status cluster_set_build(const scipar_cloud *cloud, const cloud_survey *s
       set->point_ids && set->point_cluster && (status = assign_points(cloud, set, num_threads)) == SCIPAR_OK &&
       (status = group_points(cloud, set, num_threads, scale_exponent)) == SCIPAR_OK) {
     compute_bounds_and_centroids(set, num_threads);
-    status = build_trees(set, num_threads, with_trees);
+    status = build_trees(set, num_threads, with_trees, NULL);
   }
   if (status != SCIPAR_OK)
     cluster_set_free(set);
@@ -355,7 +356,7 @@ scipar_status cluster_set_allocate(cluster_set *set, size_t num_clusters, size_t
 
 scipar_status cluster_set_allocate_trees(cluster_set *set)
 {
-  const scipar_status status = allocate_trees(set, 1);
+  const scipar_status status = allocate_trees(set, 1, NULL);
   if (status != SCIPAR_OK)
     cluster_set_free(set);
   return status;
@@ -363,7 +364,21 @@ scipar_status cluster_set_allocate_trees(cluster_set *set)
 
 scipar_status cluster_set_build_trees(cluster_set *set, int num_threads)
 {
-  const scipar_status status = build_trees(set, num_threads, 1);
+  const scipar_status status = build_trees(set, num_threads, 1, NULL);
+  if (status != SCIPAR_OK)
+    cluster_set_free(set);
+  return status;
+}
+
+scipar_status cluster_set_build_some_trees(cluster_set *set, const unsigned char *wanted, int num_threads)
+{
+  free(set->tree_offsets);
+  free(set->split_value);
+  free(set->split_dim);
+  set->tree_offsets = NULL;
+  set->split_value = NULL;
+  set->split_dim = NULL;
+  const scipar_status status = build_trees(set, num_threads, 1, wanted);
   if (status != SCIPAR_OK)
     cluster_set_free(set);
   return status;

@@ -59,6 +59,11 @@ scipar_status cluster_set_allocate(cluster_set *set, size_t num_clusters, size_t
  * cluster_set_build does. The trees depend only on each cluster's points in their given order. */
 scipar_status cluster_set_build_trees(cluster_set *set, int num_threads);
 
+/* The trees of the large clusters flagged in wanted[num_clusters] only, replacing the set's (a set
+ * grouped without trees, whose flagged clusters are then searched where they are). On failure *set is
+ * empty. */
+scipar_status cluster_set_build_some_trees(cluster_set *set, const unsigned char *wanted, int num_threads);
+
 /* Or, once the offsets are filled in, room for the trees, to be filled by cluster_set_copy or
  * cluster_set_unpack. On failure *set is empty. */
 scipar_status cluster_set_allocate_trees(cluster_set *set);
