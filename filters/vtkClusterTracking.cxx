@@ -173,6 +173,12 @@ int vtkClusterTracking::RequestUpdateExtent(
 int vtkClusterTracking::RequestData(
   vtkInformation* request, vtkInformationVector** inputs, vtkInformationVector* outputs)
 {
+  if (!this->Tracker)
+  {
+    // A cancel stops the tracking it happens in, not every later execution (assigned, not set: no
+    // Modified). Inside the loop over the steps it stays, to stop the loop.
+    this->AbortExecute = 0;
+  }
   int done = 0;
   try
   {
@@ -358,8 +364,10 @@ bool vtkClusterTracking::TrackStep(vtkInformationVector** inputs)
     vtkErrorMacro(<< "(at input step " << this->First + static_cast<int>(this->NextStep) << ")");
     return false;
   }
-  ReportProgress(0.0, this);
-  const scipar_status status = scipar_tracker_add_step(this->Tracker, &cloud.Cloud, this->Times[this->NextStep]);
+  // A cancel between two steps stops the loop too.
+  const scipar_status status = ReportProgress(0.0, this)
+    ? SCIPAR_ERROR_CANCELLED
+    : scipar_tracker_add_step(this->Tracker, &cloud.Cloud, this->Times[this->NextStep]);
   if (status == SCIPAR_ERROR_CANCELLED)
   {
     vtkErrorMacro(<< "Cluster tracking was cancelled at input step " << this->First + static_cast<int>(this->NextStep));
