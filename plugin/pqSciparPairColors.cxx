@@ -30,8 +30,18 @@ constexpr long long MaxPairs = 4096;
 // hidden when the colours are given (the toolbar's colour legend button shows it again).
 constexpr long long MaxLegendPairs = 20;
 
-// Clusters without a pair (PairIndex -1).
+// Clusters without a pair (PairIndex -1) or a track (TrackId -1).
 constexpr double Unpaired[3] = { 0.6, 0.6, 0.6 };
+
+// The arrays coloured as categories: PairIndex (Chamfer Cluster Matching: matched clusters share a
+// colour) and TrackId (Cluster Tracking: a track keeps its colour through time).
+struct Category
+{
+  const char* Array;
+  const char* NoneLabel; // annotation of -1
+  const char* Label;     // annotation of value i: Label + i
+};
+constexpr Category Categories[] = { { "PairIndex", "no pair", "pair " }, { "TrackId", "no track", "track " } };
 
 // Colour of pair i: hues spaced by the golden ratio, so that consecutive pairs differ, with
 // saturation and value varied so that far-apart pairs of similar hue differ too; all far from white
@@ -54,8 +64,9 @@ vtkSMPVRepresentationProxy* ColorableProxy(pqDataRepresentation* representation)
   return vtkSMPVRepresentationProxy::SafeDownCast(representation->getProxy());
 }
 
-// The colour map of a visible display coloured by an array named PairIndex, or null.
-vtkSMProxy* PairIndexLookupTable(pqDataRepresentation* representation)
+// The colour map of a visible display coloured by one of the Categories' arrays, or null; `category`
+// says which.
+vtkSMProxy* CategoricalLookupTable(pqDataRepresentation* representation, const Category** category = nullptr)
 {
   vtkSMPVRepresentationProxy* proxy = ColorableProxy(representation);
   if (!representation->isVisible() || !proxy || !proxy->GetUsingScalarColoring())
@@ -63,10 +74,21 @@ vtkSMProxy* PairIndexLookupTable(pqDataRepresentation* representation)
     return nullptr;
   }
   const char* array = vtkSMPropertyHelper(proxy, "ColorArrayName", true).GetInputArrayNameToProcess();
-  return array && std::strcmp(array, "PairIndex") == 0 ? representation->getLookupTableProxy() : nullptr;
+  for (const Category& candidate : Categories)
+  {
+    if (array && std::strcmp(array, candidate.Array) == 0)
+    {
+      if (category)
+      {
+        *category = &candidate;
+      }
+      return representation->getLookupTableProxy();
+    }
+  }
+  return nullptr;
 }
 
-// The largest PairIndex a display shows (-1: none, or no usable array).
+// The largest value (PairIndex, TrackId) a display shows (-1: none, or no usable array).
 long long MaxPairIndex(pqDataRepresentation* representation)
 {
   vtkSMPVRepresentationProxy* proxy = ColorableProxy(representation);
@@ -144,17 +166,19 @@ void pqSciparPairColors::watch(pqRepresentation* representation)
 void pqSciparPairColors::updateColors()
 {
   auto* changed = qobject_cast<pqDataRepresentation*>(this->sender());
-  vtkSMProxy* lookupTable = changed ? PairIndexLookupTable(changed) : nullptr;
+  const Category* category = nullptr;
+  vtkSMProxy* lookupTable = changed ? CategoricalLookupTable(changed, &category) : nullptr;
   if (!lookupTable || !this->isUntouchedOrOurs(lookupTable))
   {
     return;
   }
-  // The two clouds and the links share the map: it needs a colour for every pair any of them shows.
+  // The displays coloured by the array share the map (the two clouds and the links; the clusters and
+  // the tracks): it needs a colour for every value any of them shows.
   long long maxIndex = -1;
   pqServerManagerModel* model = pqApplicationCore::instance()->getServerManagerModel();
   for (pqDataRepresentation* representation : model->findItems<pqDataRepresentation*>())
   {
-    if (PairIndexLookupTable(representation) == lookupTable)
+    if (CategoricalLookupTable(representation) == lookupTable)
     {
       maxIndex = std::max(maxIndex, MaxPairIndex(representation));
     }
@@ -168,7 +192,7 @@ void pqSciparPairColors::updateColors()
   {
     return; // already one colour per pair
   }
-  this->colorPairs(lookupTable, maxIndex + 1);
+  this->colorPairs(lookupTable, maxIndex + 1, category->NoneLabel, category->Label);
   changed->renderViewEventually();
   if (maxIndex + 1 > MaxLegendPairs)
   {
@@ -208,14 +232,15 @@ bool pqSciparPairColors::isUntouchedOrOurs(vtkSMProxy* lookupTable) const
   return !indexed && vtkSMPropertyHelper(lookupTable, "Annotations", true).GetNumberOfElements() == 0;
 }
 
-void pqSciparPairColors::colorPairs(vtkSMProxy* lookupTable, long long numPairs)
+void pqSciparPairColors::colorPairs(
+  vtkSMProxy* lookupTable, long long numPairs, const char* noneLabel, const char* label)
 {
-  std::vector<std::string> annotations = { "-1", "no pair" };
+  std::vector<std::string> annotations = { "-1", noneLabel };
   std::vector<double> colors(Unpaired, Unpaired + 3);
   for (long long i = 0; i < numPairs; ++i)
   {
     annotations.push_back(std::to_string(i));
-    annotations.push_back("pair " + std::to_string(i));
+    annotations.push_back(label + std::to_string(i));
     double rgb[3];
     PairColor(i, rgb);
     colors.insert(colors.end(), rgb, rgb + 3);

@@ -1,6 +1,7 @@
 // In the ParaView GUI, every display coloured by a PairIndex array gets a categorical colour map:
 // one colour per row of the pairs table and grey for clusters without a pair, so that matched
-// clusters share a colour at first sight. XML hints cannot choose a colour map, and ParaView's own
+// clusters share a colour at first sight. Displays coloured by TrackId (Cluster Tracking) get one
+// colour per track the same way, so that a track keeps its colour through time. XML hints cannot choose a colour map, and ParaView's own
 // categorical mode only finds the values itself up to 32 of them, hence this small client behaviour.
 #ifndef pqSciparPairColors_h
 #define pqSciparPairColors_h
@@ -39,7 +40,7 @@ private:
     std::vector<double> Colors;
   };
   bool isUntouchedOrOurs(vtkSMProxy* lookupTable) const;
-  void colorPairs(vtkSMProxy* lookupTable, long long numPairs);
+  void colorPairs(vtkSMProxy* lookupTable, long long numPairs, const char* noneLabel, const char* label);
 
   std::map<vtkSMProxy*, Given> GivenColors;
   std::vector<vtkWeakPointer<vtkSMProxy>> LegendsToHide;

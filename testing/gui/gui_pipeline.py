@@ -25,7 +25,7 @@ report = {"script": "gui_pipeline", "finished": False}
 try:
     import numpy as np
     from paraview import servermanager
-    from paraview.simple import (GetActiveCamera, GetActiveViewOrCreate, GetColorTransferFunction,
+    from paraview.simple import (ColorBy, GetActiveCamera, GetActiveViewOrCreate, GetColorTransferFunction,
                                  GetDisplayProperties, Hide, LoadPlugin, OutputPort, Render, ResetCamera,
                                  SaveScreenshot, Show, Text)
     from vtkmodules.util.numpy_support import vtk_to_numpy
@@ -35,7 +35,8 @@ try:
     report["executable"] = os.path.realpath("/proc/self/exe")  # the paraview GUI, not pvpython
     LoadPlugin(os.environ["SCIPAR_PLUGIN"], ns=globals())  # defines GaussianClusters, NextFrame, ...
     for group, name in (("sources", "GaussianClusters"), ("filters", "NextFrame"),
-                        ("filters", "ChamferClusterMatching")):
+                        ("filters", "ChamferClusterMatching"), ("sources", "MovingClusters"),
+                        ("filters", "ClusterTracking")):
         report[f"definition_{name}"] = scipar_display.proxy_documentation(group, name)
 
     # Well separated clusters that move by up to 8 (the notebook's settings overlap too much to see).
@@ -113,6 +114,25 @@ try:
         Hide(title, view)
         Hide(legend, view)
         report["readme_picture"] = readme
+
+    # Cluster Tracking in the same view, the matching hidden: TrackId gets a categorical colour map
+    # by itself too, shared by the clusters (points) and the tracks (cells).
+    for port in (0, 1, 3):
+        Hide(OutputPort(matching, port), view)
+    moving = MovingClusters(registrationName="Moving Clusters", StepCount=8, ClusterCount=12, Seed=2)
+    tracking = ClusterTracking(registrationName="Cluster Tracking", Input=moving)
+    tracking.UpdatePipeline(0.0)
+    clusters_display = Show(OutputPort(tracking, 0), view)
+    ColorBy(clusters_display, ("POINTS", "TrackId"))
+    tracks_display = Show(OutputPort(tracking, 1), view)
+    ColorBy(tracks_display, ("CELLS", "TrackId"))
+    Render(view)
+    track_lut = GetColorTransferFunction("TrackId")
+    report.update({
+        "num_tracks": servermanager.Fetch(tracking, idx=1).GetNumberOfCells(),
+        "track_lut_categorical": int(track_lut.InterpretValuesAsCategories),
+        "track_lut_values": [track_lut.Annotations[i] for i in range(0, len(track_lut.Annotations), 2)],
+    })
     report["finished"] = True
 except Exception:
     report["error"] = traceback.format_exc()

@@ -110,7 +110,7 @@ def test_pipeline(plugin, data, out, readme):
     if readme:
         environment["SCIPAR_README_PNG"] = readme
     report = run_gui(os.path.join(HERE, "gui_pipeline.py"), environment, out)
-    for name in ("GaussianClusters", "NextFrame", "ChamferClusterMatching"):
+    for name in ("GaussianClusters", "NextFrame", "ChamferClusterMatching", "MovingClusters", "ClusterTracking"):
         definition = report[f"definition_{name}"]
         check(definition["defined"], f"{name} is not defined in the GUI after loading the plugin")
         check(definition["category"] == "Scipar", f"{name} is not in the Scipar menu: {definition}")
@@ -127,6 +127,9 @@ def test_pipeline(plugin, data, out, readme):
           f"{report['num_pairs']}")
     colors = [tuple(np.round(np.array(c) * 255).astype(int)) for c in report["palette"]]
     check(len(set(colors)) == len(colors), "two pairs share a colour in the default colour map")
+    check(report["track_lut_categorical"] == 1 and report["num_tracks"] > 0, "TrackId is not coloured as categories by default")
+    check(report["track_lut_values"] == [str(i) for i in range(-1, report["num_tracks"])],
+          f"the TrackId colour map annotates {report['track_lut_values']}, not -1 and every track of {report['num_tracks']}")
     summary = check_picture(report["screenshot"], report)
     if readme:
         # Points drawn as shaded spheres: their colours vary, so only blankness and links are checked.
@@ -149,6 +152,9 @@ def test_state(plugin, data, out, readme):
     check(report["generated"]["target_points_matched_right"] >= 0.95,
           f"generated clusters: {report['generated']}")
     check(report["generated"]["metric"] == "Hausdorff", f"the state's metric was not restored: {report['generated']}")
+    check(report["track_lut_categorical"] == 1 and report["num_tracks"] > 0, "TrackId is not coloured as categories by default")
+    check(report["track_lut_values"] == [str(i) for i in range(-1, report["num_tracks"])],
+          f"the TrackId colour map annotates {report['track_lut_values']}, not -1 and every track of {report['num_tracks']}")
     summary = check_picture(report["screenshot"], report)
     return report, summary
 
