@@ -49,6 +49,8 @@ EXPECTED_OUTPUT = {
     "build/bin/scipar-match data/seed_left.csv data/seed_left_next.csv": r"^pairs: 50 \(50 mutual\), metric Hausdorff",
     "build/bin/scipar-match --help": r"Usage|usage",
     "print(servermanager.Fetch(matching, idx=2).GetNumberOfRows(), 'pairs')": r"^\d+ pairs$",
+    "print(f'{(track == truth).mean():.0%} of the points of step 5 are on their true track')":
+        r"^100% of the points of step 5 are on their true track$",
     "./match": r"^7 -> 2: 0\.455 \(mutual\)\n8 -> 1: 0\.539 \(mutual\)$",
 }
 
