@@ -11,7 +11,8 @@ Usage: pvpython test_tracking.py PLUGIN DATA_DIR
   step per request (NumberOfStepsRead); the Tracks and Events outputs agree with the annotation.
 - A generated series (Moving Clusters, random scene) tracked with 1 and 2 threads: identical outputs
   at every step, and the same checks against the source's True Events.
-- Changing a property tracks again: MaxGap 0 turns every gap into a death and a birth.
+- Changing a property tracks again: MaxGap 0 turns every gap into a death and a birth. FirstStep 3,
+  LastStep 10: the output's times are those steps', Tracks and Events keep the input's step numbers.
 - The close-pass scene (rods and blobs crossing head on): every link kept.
 """
 import csv
@@ -104,11 +105,11 @@ def test_sample(data_dir):
         shown = s
     check(read_after - read == requests, f"{read_after - read} steps read for {requests} time requests")
 
-    steps, _, events = track_series(tracking, times)
+    series, _, events = track_series(tracking, times)
     with open(os.path.join(data_dir, "tracking", "true_events.csv")) as handle:
         rows = list(csv.DictReader(handle))
     truth = [(int(r["Step"]), r["Kind"], int(r["TrackId"]), int(r["OtherTrackId"])) for r in rows]
-    figures = compare_with_truth(steps, events, truth)
+    figures = compare_with_truth(series, events, truth)
     check(figures["fraction"] >= 0.99, f"sample: only {figures['kept']} of {figures['links']} true links kept")
     check(all(figures["true_events"].get(k, 0) > 0 for k in ("birth", "death", "split", "merge", "gap")),
           f"the sample lacks an event kind: {figures['true_events']}")
@@ -122,6 +123,17 @@ def test_sample(data_dir):
     kinds = [e[1] for e in events_of(events)]
     check("gap" not in kinds, f"MaxGap 0 still closed gaps: {kinds}")
     check(kinds.count("birth") > figures["true_events"]["birth"], "MaxGap 0 gave no extra births")
+
+    # A part of the series: the output's times are the tracked steps', steps keep the input's numbers.
+    tracking.MaxGap, tracking.FirstStep, tracking.LastStep = 2, 3, 10
+    tracking.UpdatePipelineInformation()
+    check(list(tracking.TimestepValues) == times[3:11], f"FirstStep 3, LastStep 10: times {tracking.TimestepValues}")
+    clusters, tracks, events = outputs_at(tracking, times[0])
+    steps = vtk_to_numpy(tracks.GetPointData().GetArray("Step"))
+    check(steps.min() == 3 and steps.max() == 10, f"Tracks steps {steps.min()}..{steps.max()}, not 3..10")
+    check(all(3 < e[0] <= 10 for e in events_of(events)), "an event outside steps 4..10")
+    check(np.array_equal(point_array(clusters, "TrueTrackId"), series[3][1]),
+          "a time before the first tracked step does not show that step")
 
 
 def test_generated():
