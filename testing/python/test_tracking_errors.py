@@ -9,7 +9,9 @@ selection, a non-point-set input (an image), FirstStep / LastStep outside the in
 negative MaxLinkDistance, a negative MaxGap, an unknown Metric. Each must give a VTK error naming the
 input or property, the array and the problem, leave the three outputs empty, and crash nothing. A
 cancel (AbortExecute set from a progress observer, as ParaView's Abort button does) stops the
-tracking with an error and empty outputs; the next request for a time tracks the whole series. VTK messages are
+tracking with an error and empty outputs; the next request for a time tracks the whole series. The
+progress reported covers every step's share of the bar. The Moving Clusters source refuses bad
+parameters with an error naming them. VTK messages are
 captured in-process. Exits non-zero on failure.
 """
 import os
@@ -91,6 +93,16 @@ def main(plugin, data_dir):
         on_image = simple.ClusterTracking(Input=image)
         check_refused(on_image, "an image", "Input is a vtkImageData", "not a point set")
 
+        # The progress bar moves through the whole series: every step's share of it is reported.
+        tracking.MaxGap = 3
+        algorithm = tracking.GetClientSideObject()
+        progress = []
+        observer = algorithm.AddObserver(vtkCommand.ProgressEvent, lambda caller, _: progress.append(caller.GetProgress()))
+        check_good(tracking, "progress")
+        algorithm.RemoveObserver(observer)
+        shares = sorted({int(value * 16) for value in progress if value < 1.0})
+        check(shares == list(range(16)), f"progress reported in the shares {shares} of 16 steps, not in each")
+
         # Cancel during the third step, as the GUI's Abort button does (it sets AbortExecute).
         tracking.MaxGap = 1
         algorithm = tracking.GetClientSideObject()
@@ -111,6 +123,26 @@ def main(plugin, data_dir):
         check_good(tracking, "cancel", time=3.0)
         tracking.UpdatePropertyInformation()
         check(tracking.GetPropertyValue("NumberOfTrackings") == before + 1, "no tracking after the cancel")
+
+        # The source refuses bad parameters the same way, naming them.
+        for name, value, words in (("StepCount", 0, "step count 0"), ("ClusterSizeRange", [5, 2], "cluster sizes [5, 2]"),
+                                   ("SpeedRange", [3.0, 1.0], "speed range [3, 1]"), ("Scene", 5, "Scene 5")):
+            source = simple.MovingClusters()
+            source.GetProperty(name).SetData(value)
+            previous, verbosity = vtkOutputWindow.GetInstance(), vtkLogger.GetCurrentVerbosityCutoff()
+            messages = vtkStringOutputWindow()
+            vtkOutputWindow.SetInstance(messages)
+            vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_OFF)
+            try:
+                source.UpdatePipeline()
+            finally:
+                vtkOutputWindow.SetInstance(previous)
+                vtkLogger.SetStderrVerbosity(verbosity)
+            text = messages.GetOutput()
+            points = source.GetClientSideObject().GetOutputDataObject(0).GetNumberOfPoints()
+            check("Moving Clusters" in text and words in text and points == 0,
+                  f"Moving Clusters {name} {value}: {points} points, message:\n{text}")
+            simple.Delete(source)
     except Failure as failure:
         print(f"FAILED: {failure}")
         return 1
