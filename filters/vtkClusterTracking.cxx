@@ -8,6 +8,7 @@
 #include "vtkDemandDrivenPipeline.h"
 #include "vtkInformation.h"
 #include "vtkInformationVector.h"
+#include "vtkMultiProcessController.h"
 #include "vtkObjectFactory.h"
 #include "vtkPointSet.h"
 #include "vtkPolyData.h"
@@ -279,6 +280,13 @@ bool vtkClusterTracking::CheckProperties()
 
 bool vtkClusterTracking::StartTracking()
 {
+  vtkMultiProcessController* controller = vtkMultiProcessController::GetGlobalController();
+  if (controller && controller->GetNumberOfProcesses() > 1)
+  {
+    vtkErrorMacro(<< "Cluster Tracking runs on one process only: in a parallel run each process would "
+                     "track its own piece of every step. Track in a serial pvpython or GUI session.");
+    return false;
+  }
   if (!this->CheckProperties())
   {
     return false;
