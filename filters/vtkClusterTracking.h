@@ -20,7 +20,8 @@
  * - port 1 (Tracks): vtkPolyData, one polyline per track through its clusters' centroids.
  * - port 2 (Events): vtkTable, one row per birth, death, split, merge or gap.
  *
- * Runs on one process (refuses, with an error, in a parallel run). The computation lives in the scipar core; this class only converts data.
+ * Runs on one process (refuses, with an error, in a parallel run). The computation lives in the
+ * scipar core; this class only converts data.
  */
 #ifndef vtkClusterTracking_h
 #define vtkClusterTracking_h
