@@ -234,7 +234,8 @@ void scipar::BuildPairLinks(const scipar_result& result, vtkPolyData* output)
   cells->AddArray(pairIndex);
   cells->AddArray(sourceId);
   cells->AddArray(targetId);
-  cells->SetActiveScalars("PairIndex");
+  // No active scalars: ParaView then draws the links in one colour (the GUI makes it black and
+  // thick), not in each pair's colour, in which they vanish among the pair's points.
 }
 
 void scipar::AddRunInformation(

@@ -4,6 +4,7 @@
 #include "SciparInput.h"
 #include "SciparMatch.h"
 #include "SciparOutput.h"
+#include "SciparPairLabels.h"
 
 #include "vtkDemandDrivenPipeline.h"
 #include "vtkInformation.h"
@@ -252,6 +253,7 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
          static_cast<vtkDataObject*>(links) })
   {
     scipar::AddRunInformation(*result, options, output);
+    scipar::AddPairLabels(*result, output);
   }
   return 1;
 }

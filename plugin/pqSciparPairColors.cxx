@@ -6,18 +6,22 @@
 #include "pqPropertiesPanel.h"
 #include "pqServerManagerModel.h"
 #include "pqView.h"
+#include "SciparPalette.h"
 #include "vtkPVArrayInformation.h"
+#include "vtkPVDataInformation.h"
+#include "vtkPVDataSetAttributesInformation.h"
 #include "vtkSMPVRepresentationProxy.h"
 #include "vtkSMPropertyHelper.h"
 #include "vtkSMStringVectorProperty.h"
+#include "vtkSMTrace.h"
 #include "vtkSMTransferFunctionProxy.h"
 #include "vtkSMViewProxy.h"
 
-#include <QColor>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <sstream>
 #include <string>
 
 namespace
@@ -30,31 +34,36 @@ constexpr long long MaxPairs = 4096;
 // hidden when the colours are given (the toolbar's colour legend button shows it again).
 constexpr long long MaxLegendPairs = 20;
 
-// Clusters without a pair (PairIndex -1) or a track (TrackId -1).
-constexpr double Unpaired[3] = { 0.6, 0.6, 0.6 };
-
 // The arrays coloured as categories: PairIndex (Chamfer Cluster Matching: matched clusters share a
 // colour) and TrackId (Cluster Tracking: a track keeps its colour through time).
 struct Category
 {
   const char* Array;
-  const char* NoneLabel; // annotation of -1
-  const char* Label;     // annotation of value i: Label + i
+  const char* NoneLabel;    // annotation of -1
+  const char* Label;        // annotation of value i without carried labels: Label + i
+  const char* LabelsArray;  // field array of the values' labels, one per line, or null
 };
-constexpr Category Categories[] = { { "PairIndex", "no pair", "pair " }, { "TrackId", "no track", "track " } };
+constexpr Category Categories[] = { { "PairIndex", "no pair", "pair ", "PairLabels" },
+  { "TrackId", "no track", "track ", nullptr } };
 
-// Colour of pair i: hues spaced by the golden ratio, so that consecutive pairs differ, with
-// saturation and value varied so that far-apart pairs of similar hue differ too; all far from white
-// (the usual background) and from black (the links).
-void PairColor(long long i, double rgb[3])
+// The values' labels ("3 -> 107" for pairs) a display's data carries in the category's field array
+// (one string, a label per line), or none.
+std::vector<std::string> CarriedLabels(pqDataRepresentation* representation, const Category& category)
 {
-  const double hue = std::fmod(static_cast<double>(i) * 0.618033988749895, 1.0);
-  const double saturation[3] = { 0.95, 0.7, 0.85 };
-  const double value[2] = { 0.95, 0.75 };
-  const QColor color = QColor::fromHsvF(hue, saturation[i % 3], value[(i / 3) % 2]);
-  rgb[0] = color.redF();
-  rgb[1] = color.greenF();
-  rgb[2] = color.blueF();
+  vtkPVDataInformation* data = category.LabelsArray ? representation->getInputDataInformation() : nullptr;
+  vtkPVArrayInformation* labels =
+    data ? data->GetFieldDataInformation()->GetArrayInformation(category.LabelsArray) : nullptr;
+  std::vector<std::string> result;
+  if (!labels || labels->GetNumberOfStringValues() < 1)
+  {
+    return result;
+  }
+  std::istringstream lines(labels->GetStringValue(0));
+  for (std::string line; std::getline(lines, line);)
+  {
+    result.push_back(line);
+  }
+  return result;
 }
 
 // The display's proxy when it can colour by an array, or null. Its member functions are used, not
@@ -64,8 +73,7 @@ vtkSMPVRepresentationProxy* ColorableProxy(pqDataRepresentation* representation)
   return vtkSMPVRepresentationProxy::SafeDownCast(representation->getProxy());
 }
 
-// The colour map of a visible display coloured by one of the Categories' arrays, or null; `category`
-// says which.
+// The colour map of a visible display coloured by an array named PairIndex, or null.
 vtkSMProxy* CategoricalLookupTable(pqDataRepresentation* representation, const Category** category = nullptr)
 {
   vtkSMPVRepresentationProxy* proxy = ColorableProxy(representation);
@@ -109,6 +117,9 @@ void HideLegends(vtkSMProxy* lookupTable)
     vtkSMProxy* legend = vtkSMTransferFunctionProxy::FindScalarBarRepresentation(lookupTable, view->getViewProxy());
     if (legend && vtkSMPropertyHelper(legend, "Visibility").GetAsInt() != 0)
     {
+      SM_SCOPED_TRACE(PropertiesModified)
+        .arg("proxy", legend)
+        .arg("comment", "Scipar: a legend of more pairs than can be read is hidden");
       vtkSMPropertyHelper(legend, "Visibility").Set(0);
       legend->UpdateVTKObjects();
       view->render();
@@ -173,39 +184,46 @@ void pqSciparPairColors::updateColors()
     return;
   }
   // The displays coloured by the array share the map (the two clouds and the links; the clusters and
-  // the tracks): it needs a colour for every value any of them shows.
+  // the tracks): it needs a colour for every value any of them shows, and names the values after the
+  // labels their data carries (the pairs' "3 -> 107").
   long long maxIndex = -1;
+  std::vector<std::string> labels;
   pqServerManagerModel* model = pqApplicationCore::instance()->getServerManagerModel();
   for (pqDataRepresentation* representation : model->findItems<pqDataRepresentation*>())
   {
     if (CategoricalLookupTable(representation) == lookupTable)
     {
       maxIndex = std::max(maxIndex, MaxPairIndex(representation));
+      const std::vector<std::string> carried = CarriedLabels(representation, *category);
+      labels = carried.size() > labels.size() ? carried : labels;
     }
   }
   if (maxIndex < 0 || maxIndex >= MaxPairs)
   {
     return;
   }
-  auto given = this->GivenColors.find(lookupTable);
-  if (given != this->GivenColors.end() && given->second.Colors.size() == 3 * static_cast<size_t>(maxIndex + 2))
+  const long long numPairs = maxIndex + 1;
+  if (this->colorPairs(lookupTable, numPairs, category->NoneLabel, category->Label, labels))
   {
-    return; // already one colour per pair
+    changed->renderViewEventually();
   }
-  this->colorPairs(lookupTable, maxIndex + 1, category->NoneLabel, category->Label);
-  changed->renderViewEventually();
-  if (maxIndex + 1 > MaxLegendPairs)
+  if (numPairs > MaxLegendPairs)
   {
-    HideLegends(lookupTable);
-    // Applying a new filter shows its legend after its displays got their colours: hide it again
-    // once the Apply is over.
-    this->LegendsToHide.push_back(lookupTable);
-    QWidget* window = pqCoreUtilities::mainWidget();
-    for (auto* panel : window ? window->findChildren<pqPropertiesPanel*>() : QList<pqPropertiesPanel*>())
-    {
-      QObject::connect(panel, QOverload<>::of(&pqPropertiesPanel::applied), this,
-        &pqSciparPairColors::hideLegendsAfterApply, Qt::UniqueConnection);
-    }
+    this->hideLegends(lookupTable);
+  }
+}
+
+void pqSciparPairColors::hideLegends(vtkSMProxy* lookupTable)
+{
+  HideLegends(lookupTable);
+  // Applying a new filter, or showing another file coloured by the same map, shows its legend after
+  // its display got the colours: hide it again once the Apply is over.
+  this->LegendsToHide.push_back(lookupTable);
+  QWidget* window = pqCoreUtilities::mainWidget();
+  for (auto* panel : window ? window->findChildren<pqPropertiesPanel*>() : QList<pqPropertiesPanel*>())
+  {
+    QObject::connect(panel, QOverload<>::of(&pqPropertiesPanel::applied), this,
+      &pqSciparPairColors::hideLegendsAfterApply, Qt::UniqueConnection);
   }
 }
 
@@ -232,19 +250,29 @@ bool pqSciparPairColors::isUntouchedOrOurs(vtkSMProxy* lookupTable) const
   return !indexed && vtkSMPropertyHelper(lookupTable, "Annotations", true).GetNumberOfElements() == 0;
 }
 
-void pqSciparPairColors::colorPairs(
-  vtkSMProxy* lookupTable, long long numPairs, const char* noneLabel, const char* label)
+bool pqSciparPairColors::colorPairs(vtkSMProxy* lookupTable, long long numPairs, const char* noneLabel,
+  const char* label, const std::vector<std::string>& labels)
 {
   std::vector<std::string> annotations = { "-1", noneLabel };
-  std::vector<double> colors(Unpaired, Unpaired + 3);
+  std::vector<double> colors(scipar::Unpaired, scipar::Unpaired + 3);
+  const bool named = labels.size() == static_cast<size_t>(numPairs);
   for (long long i = 0; i < numPairs; ++i)
   {
     annotations.push_back(std::to_string(i));
-    annotations.push_back(label + std::to_string(i));
-    double rgb[3];
-    PairColor(i, rgb);
+    annotations.push_back(named ? labels[i] : label + std::to_string(i));
+    const double* rgb = scipar::Palette[i % scipar::PaletteSize];
     colors.insert(colors.end(), rgb, rgb + 3);
   }
+  auto given = this->GivenColors.find(lookupTable);
+  if (given != this->GivenColors.end() && given->second.Colors == colors &&
+    given->second.Annotations == annotations)
+  {
+    return false;
+  }
+  // Traced, so that a Python trace of the GUI replays with these colours.
+  SM_SCOPED_TRACE(PropertiesModified)
+    .arg("proxy", lookupTable)
+    .arg("comment", "Scipar: one colour per pair of clusters (or track), grey for none");
   vtkSMPropertyHelper(lookupTable, "IndexedLookup").Set(1);
   // Annotations are given: without this flag, the colour map editor would try to find them itself
   // and, past 32 values, stop the GUI with a dialog saying it cannot.
@@ -252,5 +280,6 @@ void pqSciparPairColors::colorPairs(
   vtkSMStringVectorProperty::SafeDownCast(lookupTable->GetProperty("Annotations"))->SetElements(annotations);
   vtkSMPropertyHelper(lookupTable, "IndexedColors").Set(colors.data(), static_cast<unsigned int>(colors.size()));
   lookupTable->UpdateVTKObjects();
-  this->GivenColors[lookupTable] = Given{ lookupTable, colors };
+  this->GivenColors[lookupTable] = Given{ lookupTable, colors, annotations };
+  return true;
 }

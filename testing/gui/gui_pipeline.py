@@ -4,7 +4,8 @@ What a user does with no data of their own: Sources > Scipar > Gaussian Clusters
 Next Frame, Filters > Scipar > Chamfer Cluster Matching (Source = the clusters, Target = the next
 frame), then looks at the result. Here the same pipeline is built in the GUI's own Python, shown in
 the GUI's render view (clouds as points coloured by PairIndex with the categorical colour map the
-plugin gives it by default, not set here; links as lines), and a screenshot is saved.
+plugin gives by default, as every other part of the look: nothing is set here but the view), and a
+screenshot is saved.
 
 The GUI does not pass arguments to --script, so the environment does:
   SCIPAR_PLUGIN    the plugin (Scipar.so)
@@ -51,8 +52,11 @@ try:
 
     view = GetActiveViewOrCreate("RenderView")
     view.ViewSize = [1280, 800]
-    # No colour map set here: the plugin's GUI behaviour must make PairIndex categorical by itself.
-    num_pairs = scipar_display.show_matching(matching, view, point_sizes=(6, 3), set_colors=False)
+    # Shown as Apply shows them, nothing set here: the plugin's GUI behaviours must give the look by
+    # themselves (PairIndex categorical, the clouds told apart, the links visible).
+    num_pairs = servermanager.Fetch(matching, idx=2).GetNumberOfRows()
+    displays = [Show(OutputPort(matching, port), view) for port in (0, 1, 3)]
+    scipar_display.plain_view(view)
     view.CameraFocalPoint = [50, 50, 50]
     view.CameraPosition = [50 + 200, 50 - 240, 50 + 160]
     view.CameraViewUp = [0, 0, 1]
@@ -84,6 +88,11 @@ try:
         "unpaired_color": list(lut.IndexedColors[0:3]),
         "palette": [list(lut.IndexedColors[i:i + 3]) for i in range(3, len(lut.IndexedColors), 3)],
         "link_color": scipar_display.LINK_COLOR,
+        # The look the displays got by default.
+        "displays": {name: {"representation": str(d.Representation), "point_size": d.PointSize, "opacity": d.Opacity,
+                            "line_width": d.LineWidth, "color_array": str(d.ColorArrayName[1]),
+                            "diffuse_color": list(d.DiffuseColor)}
+                     for name, d in zip(("source", "target", "links"), displays)},
         "background": scipar_display.BACKGROUND,
     })
 

@@ -130,7 +130,24 @@ def test_pipeline(plugin, data, out, readme):
     check(report["track_lut_categorical"] == 1 and report["num_tracks"] > 0, "TrackId is not coloured as categories by default")
     check(report["track_lut_values"] == [str(i) for i in range(-1, report["num_tracks"])],
           f"the TrackId colour map annotates {report['track_lut_values']}, not -1 and every track of {report['num_tracks']}")
+    # The default look: the two clouds drawn differently (the source's points larger and faded, so
+    # the target's show through them), the links in one colour (no pair's) and thick.
+    source, target, links = (report["displays"][name] for name in ("source", "target", "links"))
+    check(source["representation"] == target["representation"] == "'Points'" and
+          source["color_array"] == target["color_array"] == "PairIndex",
+          f"the clouds are not shown as points coloured by PairIndex: {source}, {target}")
+    check(source["point_size"] >= 1.5 * target["point_size"] and source["opacity"] <= 0.6 and target["opacity"] == 1,
+          f"the two clouds are not told apart by default: source {source}, target {target}")
+    check(links["color_array"] == "" and links["diffuse_color"] == report["link_color"] and links["line_width"] >= 3,
+          f"the links are not thick lines of the link colour by default: {links}")
     summary = check_picture(report["screenshot"], report)
+    # The source's faded points are in the screenshot too: pair colours blended with the white
+    # background at the source's opacity.
+    image = read_png(report["screenshot"]).reshape(-1, 3)
+    faded = np.round((source["opacity"] * np.array(report["palette"]) + (1 - source["opacity"])) * 255)
+    faded_seen = sum(int(np.sum(np.all(np.abs(image - color) <= 8, axis=1))) >= 10 for color in faded)
+    check(faded_seen >= 0.8 * len(faded), f"{faded_seen} of the {len(faded)} faded source colours seen")
+    summary["faded_source_colors"] = faded_seen
     if readme:
         # Points drawn as shaded spheres: their colours vary, so only blankness and links are checked.
         check_picture(readme, report, size=(1600, 1000), min_colors=0)
@@ -198,15 +215,23 @@ def test_menus(plugin, data, out, readme):
     def value(proxy, name):
         prop = proxy.find(f"Property[@name='{name}']")
         check(prop is not None, f"{proxy.get('type')} has no property {name} in the state")
-        element = prop.find("Element")
-        return element.get("value") if element is not None else prop.find("Proxy").get("value")
+        element, proxy = prop.find("Element"), prop.find("Proxy")
+        return element.get("value") if element is not None else proxy.get("value") if proxy is not None else None
 
-    clusters, moved, matching = of_type("GaussianClusters"), of_type("NextFrame"), of_type("ChamferClusterMatching")
+    clusters, moved = of_type("GaussianClusters"), of_type("NextFrame")
     check(value(clusters, "ClusterCount") == "30", "Cluster Count typed in the panel is not in the state")
     check(float(value(moved, "Shift")) == 2.0, "Shift typed in the panel is not in the state")
     check(value(moved, "Input") == clusters.get("id"), "Next Frame's input is not Gaussian Clusters")
-    check(value(matching, "Source") == clusters.get("id") and value(matching, "Target") == moved.get("id"),
-          "Chamfer Cluster Matching's inputs are not Source = Gaussian Clusters, Target = Next Frame")
+    # Made through the dialog as it opened for one selected source, with inputs picked by hand in the
+    # dialog, and through the dialog as it opened for two selected sources.
+    matchings = [p for p in proxies.values() if p.get("type") == "ChamferClusterMatching"]
+    routes = ("the dialog as it opens for one selected source", "the input dialog", "two selected sources")
+    check(len(matchings) == 3, f"the saved state has {len(matchings)} Chamfer Cluster Matching proxies, "
+                               f"expected 3 ({', '.join(routes)})")
+    for matching, route in zip(sorted(matchings, key=lambda p: int(p.get("id"))), routes):
+        check(value(matching, "Source") == clusters.get("id") and value(matching, "Target") == moved.get("id"),
+              f"Chamfer Cluster Matching made from {route}: inputs are not Source = Gaussian Clusters, "
+              "Target = Next Frame")
 
     # Applied in the GUI, the outputs were coloured by PairIndex with the plugin's categorical map:
     # -1 and one value per pair (30 source clusters: at least 30 pairs), distinct colours, and the

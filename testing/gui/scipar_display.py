@@ -59,16 +59,20 @@ def show_matching(matching, view, point_sizes=(6, 3), spheres=False, line_width=
         display.SetScalarBarVisibility(view, False)
     links = Show(OutputPort(matching, 3), view)
     links.SetRepresentationType("Wireframe")
-    ColorBy(links, None)
     links.AmbientColor = list(LINK_COLOR)
     links.DiffuseColor = list(LINK_COLOR)
     links.LineWidth = line_width
     links.Ambient = 1.0
     links.Diffuse = 0.0
+    plain_view(view)
+    return num_pairs
+
+
+def plain_view(view):
+    """White background, no orientation axes."""
     view.UseColorPaletteForBackground = 0
     view.Background = list(BACKGROUND)
     view.OrientationAxesVisibility = 0
-    return num_pairs
 
 
 def proxy_documentation(group, name):

@@ -11,7 +11,8 @@ ties to the smaller id, its own pairs table):
   cell per cluster holding exactly that cluster's points;
 - port 2: every column of the pairs table, rows sorted by (SourceId, TargetId);
 - port 3: one line per pair between the two centroids, with its cell arrays;
-- field data of every port: ChamferMetric, SquaredDistances, NumberOfThreads, times >= 0;
+- field data of every port: ChamferMetric, SquaredDistances, NumberOfThreads, times >= 0, and
+  PairLabels ("3 -> 107", a line per row of the oracle's pairs table);
 - 1 and 2 threads give bit-identical outputs; run under OMP_THREAD_LIMIT=1 (ctest does), the two
   threads asked are one, NumberOfThreads says so, and every result is still the oracle's;
 - on the moved frame, PairId == TrueClusterId on target points (and the inverse on source points);
@@ -198,8 +199,11 @@ def threads_granted(asked):
     return min(asked, int(os.environ.get("OMP_THREAD_LIMIT", asked)))
 
 
-def assert_field(field, metric, squared, threads, what):
-    check(set(field) == {"ChamferMetric", "SquaredDistances", "NumberOfThreads", *TIMES}, f"{what}: {sorted(field)}")
+def assert_field(field, table, metric, squared, threads, what):
+    check(set(field) == {"ChamferMetric", "SquaredDistances", "NumberOfThreads", "PairLabels", *TIMES},
+          f"{what}: {sorted(field)}")
+    labels = "".join(f"{s} -> {t}\n" for s, t in zip(table["SourceId"], table["TargetId"]))
+    check(field["PairLabels"] == [labels], f"{what}: PairLabels {field['PairLabels']} != [{labels!r}]")
     check(field["ChamferMetric"] == [metric], f"{what}: ChamferMetric {field['ChamferMetric']} != {metric}")
     assert_ints(field["SquaredDistances"], [int(squared)], f"{what} SquaredDistances")
     assert_ints(field["NumberOfThreads"], [threads], f"{what} NumberOfThreads")
@@ -261,7 +265,7 @@ def check_run(outputs, source, target, oracle, inputs, settings, what):
     assert_table(outputs[2]["columns"], table, scale, f"{what} Pairs")
     assert_links(outputs[3], table, scale, f"{what} Pair Links")
     for port, output in enumerate(outputs):
-        assert_field(output["field"], *settings, f"{what} port {port} field data")
+        assert_field(output["field"], table, *settings, f"{what} port {port} field data")
 
 
 def limit_leaving_some_unpaired(values):
