@@ -40,6 +40,11 @@ try:
                         ("filters", "ClusterTracking")):
         report[f"definition_{name}"] = scipar_display.proxy_documentation(group, name)
 
+    # Traced as a user's GUI session would be (Tools > Start Trace): the trace must replay in
+    # pvpython with the GUI's colours (run_gui_test.py replays it).
+    from paraview import smtrace
+    smtrace.start_trace()
+
     # Well separated clusters that move by up to 8 (the notebook's settings overlap too much to see).
     clusters = GaussianClusters(registrationName="Gaussian Clusters", ClusterCount=18,
                                 MaxClusterSize=80, Seed=3, BoxRange=[0.0, 100.0],
@@ -64,6 +69,9 @@ try:
     camera = GetActiveCamera()
     camera.Zoom(1.3)
     Render(view)
+    trace = os.path.join(out, "gui_pipeline_trace.py")
+    with open(trace, "w") as handle:
+        handle.write(smtrace.stop_trace())
     lut = GetColorTransferFunction("PairIndex")
     png = os.path.join(out, "gui_pipeline.png")
     SaveScreenshot(png, view, ImageResolution=[1280, 800])
@@ -71,10 +79,12 @@ try:
     # What the test checks besides the picture: the right answer is known (TrueClusterId).
     source = servermanager.Fetch(matching, idx=0)
     target = servermanager.Fetch(matching, idx=1)
+    pairs = servermanager.Fetch(matching, idx=2)
     pair_id = vtk_to_numpy(target.GetPointData().GetArray("PairId"))
     truth = vtk_to_numpy(target.GetPointData().GetArray("TrueClusterId"))
     report.update({
         "screenshot": png,
+        "trace": trace,
         "num_pairs": int(num_pairs),
         "source_points": source.GetNumberOfPoints(),
         "source_clusters": source.GetNumberOfCells(),
@@ -85,6 +95,10 @@ try:
         # The colour map the displays got: its mode, its annotated values, its colours.
         "lut_categorical": int(lut.InterpretValuesAsCategories),
         "lut_values": [lut.Annotations[i] for i in range(0, len(lut.Annotations), 2)],
+        "lut_annotations": list(lut.Annotations),
+        "lut_colors": list(lut.IndexedColors),
+        "pairs": [[int(pairs.GetColumnByName(side).GetValue(row)) for side in ("SourceId", "TargetId")]
+                  for row in range(pairs.GetNumberOfRows())],
         "unpaired_color": list(lut.IndexedColors[0:3]),
         "palette": [list(lut.IndexedColors[i:i + 3]) for i in range(3, len(lut.IndexedColors), 3)],
         "link_color": scipar_display.LINK_COLOR,

@@ -105,6 +105,54 @@ def check_picture(path, report, size=(1280, 800), min_colors=None):
             "drawn_fraction": round(float(drawn.mean()), 4)}
 
 
+def lab(rgb):
+    """CIELAB (D65) of sRGB colours in [0, 1], rows of an array."""
+    rgb = np.asarray(rgb, dtype=np.float64)
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = linear @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]).T
+    xyz /= np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], axis=1)
+
+
+def check_palette(palette):
+    """Pairs' colours told apart at a glance: any two of the first 20 at least 30 apart in CIELAB
+    (CIE76; about 2.3 is a just-noticeable difference, and the hues of the old palette's pairs 1 and
+    14 were 22 apart), and every one far from white, black and the grey of clusters without a pair."""
+    colors = lab(palette)
+    first = colors[:20]
+    gaps = np.linalg.norm(first[:, None] - first[None], axis=2) + np.eye(len(first)) * 1e9
+    i, j = np.unravel_index(np.argmin(gaps), gaps.shape)
+    check(gaps.min() >= 30, f"pair colours {i} and {j} are only {gaps.min():.1f} apart in CIELAB")
+    others = lab([[1, 1, 1], [0, 0, 0], [0.6, 0.6, 0.6]])
+    near = np.linalg.norm(colors[:, None] - others[None], axis=2).min()
+    check(near >= 30, f"a pair colour is only {near:.1f} from white, black or grey in CIELAB")
+    return round(float(gaps.min()), 1)
+
+
+def check_script_look(plugin, report, out):
+    """A replayed trace of the GUI and the plugin's Python helper give the GUI's look (pvpython)."""
+    replay = os.path.join(out, "replay_look.json")
+    if os.path.exists(replay):
+        os.remove(replay)
+    command = ["pvpython", "--force-offscreen-rendering", os.path.join(HERE, "replay_look.py"), plugin,
+               report["trace"], replay]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    log = result.stdout + result.stderr
+    check(result.returncode == 0 and os.path.exists(replay), f"{' '.join(command)} failed:\n{log}")
+    with open(replay) as handle:
+        scripts = json.load(handle)
+    check(scripts["finished"], f"replay_look.py failed:\n{scripts.get('error')}\n{log}")
+    check("ERR|" not in log and "Traceback" not in log, f"errors replaying the look:\n{log}")
+    gui = {"categorical": report["lut_categorical"], "annotations": report["lut_annotations"],
+           "colors": report["lut_colors"], "displays": report["displays"]}
+    for name in ("trace", "helper"):
+        got = {key: scripts[name][key] for key in gui}
+        for key in gui:
+            check(got[key] == gui[key], f"the {name} gives {key} {got[key]}, the GUI {gui[key]}")
+    return scripts["helper"]["palette"]
+
+
 def test_pipeline(plugin, data, out, readme):
     environment = {"SCIPAR_PLUGIN": plugin}
     if readme:
@@ -130,6 +178,13 @@ def test_pipeline(plugin, data, out, readme):
     check(report["track_lut_categorical"] == 1 and report["num_tracks"] > 0, "TrackId is not coloured as categories by default")
     check(report["track_lut_values"] == [str(i) for i in range(-1, report["num_tracks"])],
           f"the TrackId colour map annotates {report['track_lut_values']}, not -1 and every track of {report['num_tracks']}")
+    # Legend entries name the pairs by their clusters' ids ("3 -> 107"), from the pairs table.
+    labels = report["lut_annotations"][3::2]
+    check(labels == [f"{s} -> {t}" for s, t in report["pairs"]],
+          f"the legend's labels {labels[:4]}... are not the pairs' ids {report['pairs'][:4]}...")
+    palette = check_script_look(plugin, report, out)
+    check(np.allclose(report["palette"], palette[:len(report["palette"])]), "the GUI's colours are not the palette's")
+    closest = check_palette(palette)
     # The default look: the two clouds drawn differently (the source's points larger and faded, so
     # the target's show through them), the links in one colour (no pair's) and thick.
     source, target, links = (report["displays"][name] for name in ("source", "target", "links"))
@@ -148,6 +203,7 @@ def test_pipeline(plugin, data, out, readme):
     faded_seen = sum(int(np.sum(np.all(np.abs(image - color) <= 8, axis=1))) >= 10 for color in faded)
     check(faded_seen >= 0.8 * len(faded), f"{faded_seen} of the {len(faded)} faded source colours seen")
     summary["faded_source_colors"] = faded_seen
+    summary["closest_colors_cielab"] = closest
     if readme:
         # Points drawn as shaded spheres: their colours vary, so only blankness and links are checked.
         check_picture(readme, report, size=(1600, 1000), min_colors=0)
