@@ -1,12 +1,15 @@
 """Runs a script in the real ParaView GUI under Xvfb and checks what it reports and the screenshot.
 
-Usage: /usr/bin/python3 run_gui_test.py MODE PLUGIN DATA_DIR OUT_DIR [README_PNG]
+Usage: /usr/bin/python3 run_gui_test.py MODE PLUGIN DATA_DIR OUT_DIR [README_PNG | SCIPAR_MATCH]
 MODE:
   menus     gui_menus.xml: the GUI's own event playback (--test-script) clicks Sources > Scipar >
             Gaussian Clusters, Filters > Scipar > Next Frame and Chamfer Cluster Matching (with its
             input dialog), types property values, and saves the state, which is then checked
   pipeline  gui_pipeline.py: Gaussian Clusters -> Next Frame -> Chamfer Cluster Matching, built and
             shown in the GUI; README_PNG, if given, also gets the README picture
+  cli_files gui_cli_files.xml: the files SCIPAR_MATCH (the scipar-match command) writes for two
+            data/ clouds opened in the GUI by the event playback (File > Open, Apply), then the state
+            it saved checked: the pairs' colours and names, no unreadable legend left visible
   state     gui_state.py: the saved state matching_state.pvsm (the plugin's proxies on data/ files
             and on generated clusters), loaded in the GUI with its data files relocated to DATA_DIR
 
@@ -229,16 +232,17 @@ def test_state(plugin, data, out, readme):
     return report, summary
 
 
-def test_menus(plugin, data, out, readme):
-    """Plays gui_menus.xml (menus, properties panel, input dialog, File > Save State) in the GUI with
-    the plugin auto-loaded from PV_PLUGIN_PATH, then reads the state it saved."""
-    import xml.etree.ElementTree as ElementTree
-    state = os.path.join(out, "gui_menus.pvsm")
+def play_events(name, plugin, out, **substitutions):
+    """Plays the event script NAME.xml in the GUI, with the plugin auto-loaded from PV_PLUGIN_PATH
+    and @STATE@ (and each @KEY@ of substitutions) replaced; returns the state it saved."""
+    state = os.path.join(out, f"{name}.pvsm")
     if os.path.exists(state):
         os.remove(state)
-    with open(os.path.join(HERE, "gui_menus.xml")) as handle:
+    with open(os.path.join(HERE, f"{name}.xml")) as handle:
         events = handle.read().replace("@STATE@", state)
-    events_path = os.path.join(out, "gui_menus.xml")
+    for key, value in substitutions.items():
+        events = events.replace(f"@{key}@", value)
+    events_path = os.path.join(out, f"{name}.xml")
     with open(events_path, "w") as handle:
         handle.write(events)
     env = dict(os.environ, PV_PLUGIN_PATH=os.path.dirname(plugin), PQOBJECTNAMING_MATCH_LIMIT="20")
@@ -249,15 +253,66 @@ def test_menus(plugin, data, out, readme):
     try:
         result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
-        raise Failure("the GUI did not finish playing gui_menus.xml (a dialog left open by a failed event?)")
+        raise Failure(f"the GUI did not finish playing {name}.xml (a dialog left open by a failed event?)")
     log = result.stdout + result.stderr
-    with open(os.path.join(out, "gui_menus.log"), "w") as handle:
+    with open(os.path.join(out, f"{name}.log"), "w") as handle:
         handle.write(log)
     check(result.returncode == 0 and "Success =  true" in log,
-          f"playing gui_menus.xml failed (status {result.returncode}):\n{log}")
+          f"playing {name}.xml failed (status {result.returncode}):\n{log}")
     check("critical:" not in log and "ERR|" not in log, f"errors in the GUI output:\n{log}")
     check(os.path.exists(state), f"File > Save State wrote no {state}")
+    return state
 
+
+def state_elements(proxy, name):
+    prop = proxy.find(f"Property[@name='{name}']")
+    return [e.get("value") for e in prop.findall("Element")] if prop is not None else []
+
+
+def pair_colors_in_state(root):
+    """The PairIndex colour map of a saved state."""
+    names = {item.get("id"): item.get("name") for item in root.iter("Item")}
+    luts = [p for p in root.iter("Proxy") if p.get("group") == "lookup_tables" and
+            names.get(p.get("id")) == "PairIndex.PVLookupTable"]
+    check(len(luts) == 1, f"the saved state has {len(luts)} PairIndex colour maps, expected 1")
+    return luts[0]
+
+
+def pair_legends_in_state(root):
+    return [p for p in root.iter("Proxy") if p.get("type") == "ScalarBarWidgetRepresentation" and
+            state_elements(p, "Title") == ["PairIndex"]]
+
+
+def test_cli_files(plugin, data, out, cli):
+    """The files scipar-match writes, opened in the GUI (gui_cli_files.xml): categorical colours named
+    after the pairs, and no legend of their 65 pairs left visible."""
+    import xml.etree.ElementTree as ElementTree
+    files = os.path.join(out, "scipar-match")
+    shutil.rmtree(files, ignore_errors=True)
+    result = subprocess.run([cli, os.path.join(data, "seed_left.vtp"), os.path.join(data, "seed_right.vtp"),
+                             "-o", files], capture_output=True, text=True, timeout=120)
+    check(result.returncode == 0, f"scipar-match failed: {result.stdout}{result.stderr}")
+    import csv
+    with open(os.path.join(files, "pairs.csv"), newline="") as handle:
+        pairs = [(int(row["SourceId"]), int(row["TargetId"])) for row in csv.DictReader(handle)]
+    check(len(pairs) > 20, f"{len(pairs)} pairs: the legend would be readable, the test needs more than 20")
+    root = ElementTree.parse(play_events("gui_cli_files", plugin, out, CLI=files)).getroot()
+    lut = pair_colors_in_state(root)
+    check(state_elements(lut, "IndexedLookup") == ["1"], "PairIndex is not coloured as categories")
+    annotations = state_elements(lut, "Annotations")
+    check(annotations[1::2] == ["no pair"] + [f"{s} -> {t}" for s, t in pairs],
+          f"the legend's labels {annotations[1::2][:4]}... are not the pairs of pairs.csv {pairs[:3]}...")
+    legends = pair_legends_in_state(root)
+    visible = [p.get("id") for p in legends if state_elements(p, "Visibility") != ["0"]]
+    check(legends and not visible, f"legends of {len(pairs)} pairs left visible: {visible} of {len(legends)}")
+    return {"screenshot": "(none: this test plays GUI events)"}, {"pairs": len(pairs), "legends": len(legends)}
+
+
+def test_menus(plugin, data, out, readme):
+    """Plays gui_menus.xml (menus, properties panel, input dialog, File > Save State) in the GUI with
+    the plugin auto-loaded from PV_PLUGIN_PATH, then reads the state it saved."""
+    import xml.etree.ElementTree as ElementTree
+    state = play_events("gui_menus", plugin, out)
     proxies = {}
     for proxy in ElementTree.parse(state).getroot().iter("Proxy"):
         if proxy.get("group") in ("sources", "filters"):
@@ -293,15 +348,8 @@ def test_menus(plugin, data, out, readme):
     # -1 and one value per pair (30 source clusters: at least 30 pairs), distinct colours, and the
     # legend, too long to read for that many pairs, hidden.
     root = ElementTree.parse(state).getroot()
-    names = {item.get("id"): item.get("name") for item in root.iter("Item")}
-    luts = [p for p in root.iter("Proxy") if p.get("group") == "lookup_tables" and
-            names.get(p.get("id")) == "PairIndex.PVLookupTable"]
-    check(len(luts) == 1, f"the saved state has {len(luts)} PairIndex colour maps, expected 1")
-
-    def elements(proxy, name):
-        prop = proxy.find(f"Property[@name='{name}']")
-        return [e.get("value") for e in prop.findall("Element")] if prop is not None else []
-
+    luts = [pair_colors_in_state(root)]
+    elements = state_elements
     check(elements(luts[0], "IndexedLookup") == ["1"], "PairIndex is not coloured as categories after Apply")
     values = elements(luts[0], "Annotations")[0::2]
     check(len(values) >= 31 and values == [str(i) for i in range(-1, len(values) - 1)],
@@ -309,8 +357,7 @@ def test_menus(plugin, data, out, readme):
     colors = elements(luts[0], "IndexedColors")
     check(len(set(zip(colors[0::3], colors[1::3], colors[2::3]))) == len(values),
           "the PairIndex colour map has fewer distinct colours than values")
-    legends = [p for p in root.iter("Proxy") if p.get("type") == "ScalarBarWidgetRepresentation" and
-               elements(p, "Title") == ["PairIndex"]]
+    legends = pair_legends_in_state(root)
     check(legends and all(elements(p, "Visibility") == ["0"] for p in legends),
           "the legend of more than 20 pairs is shown")
     return {"screenshot": "(none: this test plays GUI events)"}, {"state": state,
@@ -322,7 +369,7 @@ def main():
     readme = sys.argv[5] if len(sys.argv) > 5 else None
     os.makedirs(out, exist_ok=True)
     try:
-        tests = {"pipeline": test_pipeline, "state": test_state, "menus": test_menus}
+        tests = {"pipeline": test_pipeline, "state": test_state, "menus": test_menus, "cli_files": test_cli_files}
         report, summary = tests[mode](plugin, data, out, readme)
     except Failure as failure:
         print(f"FAILED gui.{mode}: {failure}")
