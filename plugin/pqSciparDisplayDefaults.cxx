@@ -10,6 +10,7 @@
 #include "vtkSMProxy.h"
 #include "vtkSMStringVectorProperty.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -49,29 +50,32 @@ void ShowLinks(vtkSMProxy* display)
   }
 }
 
-// The pairs table's centroid columns, as the spreadsheet names their components.
-std::vector<std::string> CentroidColumns()
-{
-  std::vector<std::string> columns;
-  for (const char* side : { "SourceCentroid", "TargetCentroid" })
-  {
-    for (const char* component : { "_0", "_1", "_2", "_Magnitude" })
-    {
-      columns.push_back(std::string(side) + component);
-    }
-  }
-  return columns;
-}
+// The pairs table's centroid columns, as the spreadsheet labels them (its components share a label).
+const char* const CentroidColumns[] = { "SourceCentroid", "SourceCentroid_Magnitude", "TargetCentroid",
+  "TargetCentroid_Magnitude" };
 
 void HideCentroidColumns(pqView* view)
 {
   vtkSMProxy* proxy = view->getProxy();
   auto* hidden = vtkSMStringVectorProperty::SafeDownCast(proxy->GetProperty("HiddenColumnLabels"));
-  if (hidden && hidden->GetNumberOfElements() == 0) // the user's choice of columns, if any, stays
+  if (!hidden)
   {
-    hidden->SetElements(CentroidColumns());
-    proxy->UpdateVTKObjects();
+    return;
   }
+  std::vector<std::string> labels;
+  for (unsigned int i = 0; i < hidden->GetNumberOfElements(); ++i)
+  {
+    labels.emplace_back(hidden->GetElement(i));
+  }
+  for (const char* column : CentroidColumns)
+  {
+    if (std::find(labels.begin(), labels.end(), column) == labels.end())
+    {
+      labels.emplace_back(column);
+    }
+  }
+  hidden->SetElements(labels);
+  proxy->UpdateVTKObjects();
 }
 }
 
@@ -88,6 +92,28 @@ void pqSciparDisplayDefaults::onStartup()
   {
     this->watch(source);
   }
+  // A spreadsheet's display is added to its source before the spreadsheet: it is seen from the view.
+  QObject::connect(model, &pqServerManagerModel::viewAdded, this, &pqSciparDisplayDefaults::watchView);
+  for (pqView* view : model->findItems<pqView*>())
+  {
+    this->watchView(view);
+  }
+}
+
+void pqSciparDisplayDefaults::watchView(pqView* view)
+{
+  if (auto* spreadsheet = qobject_cast<pqSpreadSheetView*>(view))
+  {
+    QObject::connect(spreadsheet, &pqView::representationAdded, this, [spreadsheet](pqRepresentation* added) {
+      auto* representation = qobject_cast<pqDataRepresentation*>(added);
+      pqOutputPort* port = representation ? representation->getOutputPortFromInput() : nullptr;
+      if (port && port->getPortNumber() == 2 &&
+        std::strcmp(port->getSource()->getProxy()->GetXMLName(), "ChamferClusterMatching") == 0)
+      {
+        HideCentroidColumns(spreadsheet);
+      }
+    });
+  }
 }
 
 void pqSciparDisplayDefaults::watch(pqPipelineSource* source)
@@ -102,16 +128,8 @@ void pqSciparDisplayDefaults::watch(pqPipelineSource* source)
 
 void pqSciparDisplayDefaults::setDefaults(pqPipelineSource*, pqDataRepresentation* representation, int port)
 {
-  if (port == 2)
-  {
-    if (auto* spreadsheet = qobject_cast<pqSpreadSheetView*>(representation->getView()))
-    {
-      HideCentroidColumns(spreadsheet);
-    }
-    return;
-  }
   vtkSMProxy* display = representation->getProxy();
-  if (!display->GetProperty("PointSize"))
+  if (port == 2 || !display->GetProperty("PointSize"))
   {
     return; // not a render view's display
   }

@@ -3,7 +3,8 @@
 // coloured by PairIndex, see pqSciparPairColors), the Pair Links as thick black lines; the Pairs
 // table in a spreadsheet without its centroid columns, which ParaView's alphabetical column order
 // puts before SourceId and TargetId. Set when a display is created, before the Show it belongs to
-// is traced, so a Python trace records them. plugin/scipar.py gives scripts the same look.
+// is traced, so a Python trace records them. plugin/scipar.py gives scripts the same look. The
+// spreadsheet's column toggle shows the centroid columns again.
 #ifndef pqSciparDisplayDefaults_h
 #define pqSciparDisplayDefaults_h
 
@@ -11,6 +12,7 @@
 
 class pqDataRepresentation;
 class pqPipelineSource;
+class pqView;
 
 class pqSciparDisplayDefaults : public QObject
 {
@@ -23,6 +25,7 @@ public:
 
 private Q_SLOTS:
   void watch(pqPipelineSource* source);
+  void watchView(pqView* view);
   void setDefaults(pqPipelineSource* source, pqDataRepresentation* representation, int port);
 };
 

@@ -26,7 +26,8 @@ report = {"script": "gui_pipeline", "finished": False}
 try:
     import numpy as np
     from paraview import servermanager
-    from paraview.simple import (ColorBy, GetActiveCamera, GetActiveViewOrCreate, GetColorTransferFunction,
+    from paraview.simple import (ColorBy, CreateView, Delete, SetActiveView, GetActiveCamera, GetActiveViewOrCreate,
+                                 GetColorTransferFunction,
                                  GetDisplayProperties, Hide, LoadPlugin, OutputPort, Render, ResetCamera,
                                  SaveScreenshot, Show, Text)
     from vtkmodules.util.numpy_support import vtk_to_numpy
@@ -69,6 +70,17 @@ try:
     camera = GetActiveCamera()
     camera.Zoom(1.3)
     Render(view)
+    # The pairs table in a spreadsheet, as Apply shows it: the columns a user sees, in their order.
+    spreadsheet = CreateView("SpreadSheetView")
+    Show(OutputPort(matching, 2), spreadsheet)
+    Render(spreadsheet)
+    sheet = spreadsheet.GetClientSideObject()
+    report["spreadsheet_columns"] = [sheet.GetColumnLabel(i) for i in range(sheet.GetNumberOfColumns())
+                                     if sheet.GetColumnVisibility(i) and not sheet.IsColumnInternal(i)]
+    report["spreadsheet_hidden"] = list(spreadsheet.HiddenColumnLabels)
+    Delete(spreadsheet)
+    SetActiveView(view)
+
     trace = os.path.join(out, "gui_pipeline_trace.py")
     with open(trace, "w") as handle:
         handle.write(smtrace.stop_trace())

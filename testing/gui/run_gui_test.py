@@ -185,6 +185,11 @@ def test_pipeline(plugin, data, out, readme):
     labels = report["lut_annotations"][3::2]
     check(labels == [f"{s} -> {t}" for s, t in report["pairs"]],
           f"the legend's labels {labels[:4]}... are not the pairs' ids {report['pairs'][:4]}...")
+    # The pairs spreadsheet (ParaView orders its columns by name) without the centroid columns, so
+    # that SourceId and TargetId are among the first columns on screen.
+    columns = report["spreadsheet_columns"]
+    check(not any("Centroid" in c for c in columns) and {"SourceId", "TargetId"} <= set(columns[:7]),
+          f"the pairs spreadsheet shows the columns {columns}")
     palette = check_script_look(plugin, report, out)
     check(np.allclose(report["palette"], palette[:len(report["palette"])]), "the GUI's colours are not the palette's")
     closest = check_palette(palette)
