@@ -104,6 +104,18 @@ struct PointCopier
     }
   }
 };
+
+// The names of the point-data arrays, for an error about a missing one.
+std::string PointArrayNames(vtkPointData* data)
+{
+  std::string names;
+  for (int a = 0; a < data->GetNumberOfArrays(); ++a)
+  {
+    const char* name = data->GetArrayName(a);
+    names += (names.empty() ? "" : ", ") + std::string(name ? name : "(unnamed)");
+  }
+  return names.empty() ? "none" : names;
+}
 }
 
 const double* scipar::PointCoordinates(vtkPointSet* points, std::vector<double>& copy)
@@ -165,7 +177,10 @@ bool scipar::ReadCloud(vtkPointSet* points, const std::string& arrayName, const 
   }
   if (!clusterIds)
   {
-    error = where + (found ? " is not numeric" : " is not a point-data array of the input");
+    error = where +
+      (found ? " is not numeric"
+             : " is not a point-data array of the input (its point arrays: " +
+            PointArrayNames(points->GetPointData()) + ")");
     return false;
   }
   if (clusterIds->GetNumberOfComponents() != 1)

@@ -74,7 +74,7 @@ def rows(table):
     return max((len(column) for column in table["columns"].values()), default=0)
 
 
-def check_refused(matching, side, array, problem, value):
+def check_refused(matching, side, array, problem, value, *more):
     arrays = ["ClusterId", "ClusterId"]
     arrays[SIDES.index(side)] = array
     outputs, _ = run(matching, "ClusterId", "ClusterId")
@@ -83,7 +83,7 @@ def check_refused(matching, side, array, problem, value):
     what = f"{side} cluster array '{array}'"
     errors = [message for message in text.split("ERROR: In ")[1:] if f"'{array}'" in message]
     check(len(errors) == 1, f"{what}: expected one error naming the array; got: {text!r}")
-    for word in (side, problem, value):
+    for word in (side, problem, value, *more):
         check(word in errors[0], f"{what}: the error does not say '{word}': {errors[0]!r}")
     other = SIDES[1 - SIDES.index(side)]
     check(other not in errors[0], f"{what}: the error blames the {other}: {errors[0]!r}")
@@ -121,7 +121,11 @@ def main():
     matching = ChamferClusterMatching(Source=producers[0], Target=producers[1])  # noqa: F821
     try:
         for side in SIDES:
-            check_refused(matching, side, "NoSuchArray", "not a point-data array", "NoSuchArray")
+            # The error lists the arrays the input has, as the command line does.
+            data = (source, target)[SIDES.index(side)].GetPointData()
+            arrays = ", ".join(data.GetArrayName(a) for a in range(data.GetNumberOfArrays()))
+            check_refused(matching, side, "NoSuchArray", "not a point-data array", "NoSuchArray",
+                          f"its point arrays: {arrays}")
             check_refused(matching, side, "Triple", "3 components", "Triple")
             check_refused(matching, side, "HalfIds", "not an integer", "0.5")
         check_float_ids_accepted(matching)
