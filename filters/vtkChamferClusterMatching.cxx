@@ -5,6 +5,7 @@
 #include "SciparMatch.h"
 #include "SciparOutput.h"
 #include "SciparPairLabels.h"
+#include "SciparTime.h"
 
 #include "vtkDemandDrivenPipeline.h"
 #include "vtkInformation.h"
@@ -101,6 +102,12 @@ vtkTypeBool vtkChamferClusterMatching::ProcessRequest(
   if (request->Has(vtkDemandDrivenPipeline::REQUEST_DATA()))
   {
     return this->RequestData(request, inputs, outputs);
+  }
+  if (request->Has(vtkDemandDrivenPipeline::REQUEST_INFORMATION()))
+  {
+    // The pipeline would give the outputs the Source's time steps only.
+    scipar::UnionTimeSteps(inputs, outputs);
+    return 1;
   }
   return this->Superclass::ProcessRequest(request, inputs, outputs);
 }
@@ -221,6 +228,13 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
   {
     return 0;
   }
+  if (scipar::SamePoints(clouds[0], clouds[1]))
+  {
+    vtkWarningMacro(<< "Source and Target hold the same points: every cluster is matched with itself. "
+                       "ParaView asks both inputs for the same time, so a time series and a Temporal "
+                       "Shift Scale of it give the same step; to follow clusters through the steps "
+                       "of one series, use Cluster Tracking");
+  }
 
   scipar_options options;
   scipar_options_init(&options);
@@ -248,12 +262,12 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
   // appends the pieces of all processes in rank order, which gives the whole table, each pair once.
   scipar::BuildPairsTable(*result, pairs);
   scipar::BuildPairLinks(*result, links);
-  for (vtkDataObject* output : { static_cast<vtkDataObject*>(grids[0]),
-         static_cast<vtkDataObject*>(grids[1]), static_cast<vtkDataObject*>(pairs),
-         static_cast<vtkDataObject*>(links) })
+  vtkDataObject* const all[4] = { grids[0], grids[1], pairs, links };
+  for (int port = 0; port < 4; ++port)
   {
-    scipar::AddRunInformation(*result, options, output);
-    scipar::AddPairLabels(*result, output);
+    scipar::AddRunInformation(*result, options, all[port]);
+    scipar::AddPairLabels(*result, all[port]);
+    scipar::AddInputTimes(inputs, outputs->GetInformationObject(port), all[port]);
   }
   return 1;
 }
