@@ -1,5 +1,6 @@
 #include "vtkChamferClusterMatching.h"
 
+#include "SciparComposite.h"
 #include "SciparGhosts.h"
 #include "SciparInput.h"
 #include "SciparMatch.h"
@@ -7,6 +8,7 @@
 #include "SciparPairLabels.h"
 #include "SciparTime.h"
 
+#include "vtkCompositeDataSet.h"
 #include "vtkDemandDrivenPipeline.h"
 #include "vtkInformation.h"
 #include "vtkInformationVector.h"
@@ -82,8 +84,9 @@ vtkChamferClusterMatching::vtkChamferClusterMatching()
 
 int vtkChamferClusterMatching::FillInputPortInformation(int, vtkInformation* info)
 {
-  // Any data object is let through so that RequestData can name what is wrong with an input that is
-  // not a point set (a composite dataset, an image) instead of the pipeline's generic error.
+  // Any data object is let through: composite datasets of point sets are matched as the cloud their
+  // blocks make, and RequestData names what is wrong with other inputs (an image, a block that is
+  // not a point set) instead of the pipeline's generic error.
   info->Set(vtkAlgorithm::INPUT_REQUIRED_DATA_TYPE(), "vtkDataObject");
   return 1;
 }
@@ -142,22 +145,32 @@ bool vtkChamferClusterMatching::CheckProperties()
   return true;
 }
 
-bool vtkChamferClusterMatching::ReadInput(
-  int port, vtkInformationVector** inputs, vtkPointSet*& cloud, scipar::CloudInput& read)
+bool vtkChamferClusterMatching::ReadInput(int port, vtkInformationVector** inputs, vtkPointSet*& cloud,
+  vtkSmartPointer<vtkPointSet>& merged, scipar::CloudInput& read)
 {
   vtkDataObject* input = vtkDataObject::GetData(inputs[port], 0);
   cloud = vtkPointSet::SafeDownCast(input);
+  if (auto* composite = vtkCompositeDataSet::SafeDownCast(input))
+  {
+    std::string dropped, error;
+    merged = scipar::MergeBlocks(composite, PortNames[port], dropped, error);
+    if (!merged)
+    {
+      vtkErrorMacro(<< error);
+      return false;
+    }
+    if (!dropped.empty())
+    {
+      vtkWarningMacro(<< PortNames[port] << " input: point arrays that only some blocks of the "
+                      << input->GetClassName() << " have are left out: " << dropped);
+    }
+    cloud = merged;
+  }
   if (!cloud)
   {
     if (!input)
     {
       vtkErrorMacro(<< PortNames[port] << " input is missing: connect a point set to it");
-    }
-    else if (input->IsA("vtkCompositeDataSet"))
-    {
-      vtkErrorMacro(<< PortNames[port] << " input is a " << input->GetClassName()
-                    << ": composite datasets are not supported; merge its blocks into one point "
-                       "set first (Merge Blocks)");
     }
     else
     {
@@ -210,11 +223,12 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
   vtkPolyData* links = vtkPolyData::GetData(outputs, 3);
 
   vtkPointSet* clouds[2] = { nullptr, nullptr };
+  vtkSmartPointer<vtkPointSet> merged[2]; // the clouds of composite inputs
   scipar::CloudInput read[2];
   bool ok = this->CheckProperties();
   for (int port = 0; port < 2 && ok; ++port)
   {
-    ok = this->ReadInput(port, inputs, clouds[port], read[port]);
+    ok = this->ReadInput(port, inputs, clouds[port], merged[port], read[port]);
   }
   if (!scipar::AllProcessesAgree(ok))
   {

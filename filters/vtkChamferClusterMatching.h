@@ -21,6 +21,7 @@
 
 #include "SciparFiltersModule.h"
 #include "vtkAlgorithm.h"
+#include "vtkSmartPointer.h" // for the merged blocks of composite inputs
 #include "vtkDataObject.h" // for FIELD_ASSOCIATION_POINTS
 
 #include <string>
@@ -134,8 +135,10 @@ protected:
   int Match(vtkInformationVector** inputs, vtkInformationVector* outputs);
   /// Whether the properties hold valid values; false, with an error naming the property, otherwise.
   bool CheckProperties();
-  /// Reads input `port` into `read`; false, with an error naming the problem, when it cannot.
-  bool ReadInput(int port, vtkInformationVector** inputs, vtkPointSet*& cloud, scipar::CloudInput& read);
+  /// Reads input `port` into `read`; false, with an error naming the problem, when it cannot. A
+  /// composite input's blocks are merged into `merged`, which `cloud` then points to.
+  bool ReadInput(int port, vtkInformationVector** inputs, vtkPointSet*& cloud,
+    vtkSmartPointer<vtkPointSet>& merged, scipar::CloudInput& read);
   /// Ghost points (vtkGhostType, or shared by the pieces of a mesh split over processes) take no
   /// part. Collective under MPI; false, with an error, when the processes could not agree on them.
   bool SkipGhostPoints(vtkPointSet* clouds[2], scipar::CloudInput read[2]);

@@ -7,6 +7,10 @@ Usage: pvpython test_inputs.py PLUGIN DATA_DIR
   seed_left_next.vtp with noise points added scattered among the clusters give the pairs, distances
   and mutual flags of the clouds without them, and the noise points get PairId -1; with Skip Noise
   off, -1 is a cluster in the pairs table; another Noise Cluster Id leaves that cluster out.
+- Composite inputs: a multiblock dataset (polydata and unstructured grid blocks, a nested multiblock,
+  an empty block) as Source and a partitioned dataset as Target, made by cutting data/seed_left.vtp
+  and seed_left_next.vtp, give the pairs, points and point arrays of the uncut clouds; a multiblock
+  with an image block is refused, naming the block's type.
 Exits non-zero on failure.
 """
 import os
@@ -17,8 +21,9 @@ from paraview import servermanager
 from paraview.simple import Delete, LoadPlugin, TrivialProducer
 from vtk_snapshot import snapshot
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
-from vtkmodules.vtkCommonCore import vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkPolyData
+from vtkmodules.vtkCommonCore import vtkLogger, vtkOutputWindow, vtkPoints, vtkStringOutputWindow
+from vtkmodules.vtkCommonDataModel import (vtkImageData, vtkMultiBlockDataSet, vtkPartitionedDataSet, vtkPolyData,
+                                           vtkUnstructuredGrid)
 from vtkmodules.vtkIOXML import vtkXMLPolyDataReader
 
 failures = []
@@ -113,9 +118,82 @@ def check_noise(data_dir):
           "as without them")
 
 
+def split(data, parts):
+    """data's points cut into `parts` point sets of consecutive points (polydata, then unstructured
+    grids), each with every point array."""
+    points = vtk_to_numpy(data.GetPoints().GetData())
+    pieces = []
+    for k, chosen in enumerate(np.array_split(np.arange(len(points)), parts)):
+        arrays = {data.GetPointData().GetArrayName(i): vtk_to_numpy(data.GetPointData().GetArray(i))[chosen]
+                  for i in range(data.GetPointData().GetNumberOfArrays())}
+        piece = cloud(points[chosen], arrays)
+        if k % 2:
+            grid = vtkUnstructuredGrid()
+            grid.ShallowCopy(piece)
+            grid.SetPoints(piece.GetPoints())
+            grid.GetPointData().ShallowCopy(piece.GetPointData())
+            piece = grid
+        pieces.append(piece)
+    return pieces
+
+
+def check_composite(data_dir):
+    """A multiblock (with a nested multiblock and an empty block) and a partitioned dataset
+    of point sets are matched as the clouds their blocks make together."""
+    source, target = read(os.path.join(data_dir, "seed_left.vtp")), read(os.path.join(data_dir, "seed_left_next.vtp"))
+    plain = match(source, target)
+    blocks = vtkMultiBlockDataSet()
+    pieces = split(source, 3)
+    nested = vtkMultiBlockDataSet()
+    nested.SetBlock(0, pieces[1])
+    nested.SetBlock(1, pieces[2])
+    blocks.SetBlock(0, pieces[0])
+    blocks.SetBlock(1, None)
+    blocks.SetBlock(2, nested)
+    partitions = vtkPartitionedDataSet()
+    for k, piece in enumerate(split(target, 2)):
+        partitions.SetPartition(k, piece)
+    composite = match(blocks, partitions)
+    for column in plain[2]["columns"]:
+        check(np.allclose(composite[2]["columns"][column], plain[2]["columns"][column], rtol=1e-12),
+              f"composite inputs: pairs column {column} differs from the plain clouds'")
+    for port in (0, 1):
+        for name in ("ClusterId", "PairId", "TrueClusterId"):
+            got, expected = composite[port]["point_data"].get(name), plain[port]["point_data"].get(name)
+            check(expected is None or (got is not None and np.array_equal(got, expected)),
+                  f"composite inputs: output {port} point array {name} differs from the plain clouds'")
+        check(np.array_equal(composite[port]["points"], plain[port]["points"]),
+              f"composite inputs: output {port} points are not the blocks' points in order")
+    print(f"composite: a multiblock of 3 blocks and a partitioned dataset of 2 give the plain clouds' "
+          f"{len(plain[2]['columns']['SourceId'])} pairs")
+
+    image = vtkImageData()
+    image.SetDimensions(2, 2, 2)
+    mixed = vtkMultiBlockDataSet()
+    mixed.SetBlock(0, pieces[0])
+    mixed.SetBlock(1, image)
+    producers = [producer(mixed), producer(target)]
+    matching = ChamferClusterMatching(Source=producers[0], Target=producers[1])  # noqa: F821
+    previous, verbosity = vtkOutputWindow.GetInstance(), vtkLogger.GetCurrentVerbosityCutoff()
+    messages = vtkStringOutputWindow()
+    vtkOutputWindow.SetInstance(messages)
+    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_OFF)
+    try:
+        matching.UpdatePipeline()
+    finally:
+        vtkOutputWindow.SetInstance(previous)
+        vtkLogger.SetStderrVerbosity(verbosity)
+    text = messages.GetOutput()
+    check("Source input" in text and "vtkImageData" in text and "not a point set" in text,
+          f"a multiblock with an image block: no clear error: {text!r}")
+    table = matching.GetClientSideObject().GetOutputDataObject(2)
+    check(table.GetNumberOfRows() == 0, "a multiblock with an image block: pairs were made")
+
+
 def main():
     LoadPlugin(sys.argv[1], ns=globals())
     check_noise(sys.argv[2])
+    check_composite(sys.argv[2])
     if failures:
         print(f"test_inputs: {len(failures)} failures")
         sys.exit(1)

@@ -7,8 +7,9 @@ holding whole numbers, one-point clouds, one cluster per cloud, duplicate points
 clusters (with progress reported as they run), NaN and infinite coordinates (left out, warned about, PairId -1), an empty cloud (warned
 about), input arrays named like output arrays (kept as <name>_input), an update after a cancelled
 one (runs in full), thread counts far above the machine's (clamped, with a warning). Invalid input that must be
-refused with a message naming the input and the problem, and empty outputs: composite and image
-inputs, a cluster array selected as cell data, a Metric that is none of the four (not clamped).
+refused with a message naming the input and the problem, and empty outputs: a composite input with an
+image block, an image input, a cluster array selected as cell data, a Metric that is none of the four
+(not clamped).
 Inputs must never be modified.
 """
 import os
@@ -220,15 +221,16 @@ def test_huge_thread_counts(rng):
 
 
 def test_refusals():
-    blocks = vtkMultiBlockDataSet()
-    blocks.SetBlock(0, cloud(np.zeros((3, 3)), np.zeros(3, dtype=np.int64)))
     image = vtkImageData()
     image.SetDimensions(2, 2, 2)
+    blocks = vtkMultiBlockDataSet()  # composite inputs are matched by their blocks' points (test_inputs)
+    blocks.SetBlock(0, cloud(np.zeros((3, 3)), np.zeros(3, dtype=np.int64)))
+    blocks.SetBlock(1, image)
     good = cloud(np.zeros((3, 3)), np.zeros(3, dtype=np.int64))
     cells = {"SourceClusterArray": ["CELLS", "ClusterId"]}
     metric_values = "Metric {}: not one of 0 (Max), 1 (Sum), 2 (Mean), 3 (Hausdorff)"
     for bad, expected, properties in (
-            (blocks, "Source input is a vtkMultiBlockDataSet", {}),
+            (blocks, "Source input: block 2 of the vtkMultiBlockDataSet is a vtkImageData, not a point set", {}),
             (image, "Source input is a vtkImageData, not a point set", {}),
             (good, "Source cluster array 'ClusterId' is not selected as point data", cells),
             (good, metric_values.format(4), {"Metric": 4}),
