@@ -36,7 +36,7 @@ try:
 
     report["executable"] = os.path.realpath("/proc/self/exe")  # the paraview GUI, not pvpython
     LoadPlugin(os.environ["SCIPAR_PLUGIN"], ns=globals())  # defines GaussianClusters, NextFrame, ...
-    for group, name in (("sources", "GaussianClusters"), ("filters", "NextFrame"),
+    for group, name in (("sources", "GaussianClusters"), ("filters", "NextFrame"), ("filters", "EuclideanClusters"),
                         ("filters", "ChamferClusterMatching"), ("sources", "MovingClusters"),
                         ("filters", "ClusterTracking")):
         report[f"definition_{name}"] = scipar_display.proxy_documentation(group, name)

@@ -161,11 +161,21 @@ def test_pipeline(plugin, data, out, readme):
     if readme:
         environment["SCIPAR_README_PNG"] = readme
     report = run_gui(os.path.join(HERE, "gui_pipeline.py"), environment, out)
-    for name in ("GaussianClusters", "NextFrame", "ChamferClusterMatching", "MovingClusters", "ClusterTracking"):
+    with open(os.path.realpath(plugin), "rb") as handle:
+        library = handle.read()
+    for name in ("GaussianClusters", "NextFrame", "EuclideanClusters", "ChamferClusterMatching", "MovingClusters",
+                 "ClusterTracking"):
         definition = report[f"definition_{name}"]
         check(definition["defined"], f"{name} is not defined in the GUI after loading the plugin")
         check(definition["category"] == "Scipar", f"{name} is not in the Scipar menu: {definition}")
         check(not definition["undocumented"], f"{name}: properties without documentation: {definition['undocumented']}")
+        # Its icon, a file of the Qt resources compiled into the plugin (their names are UTF-16).
+        icon = definition["icon"] or ""
+        check(icon.startswith(":/Scipar/") and os.path.basename(icon).encode("utf-16-be") in library,
+              f"{name}: menu icon {icon!r} is not a resource of the plugin")
+    groups = report["definition_ChamferClusterMatching"]["groups"]
+    check(groups.get("Cluster Ids", [])[:2] == ["SourceClusterArray", "TargetClusterArray"] and
+          "Metric" in groups.get("Matching", []), f"Chamfer Cluster Matching's property groups: {groups}")
     check(report["num_pairs"] >= report["source_clusters"] - 1 and report["links"] == report["num_pairs"],
           f"pairs {report['num_pairs']}, links {report['links']}, clusters {report['source_clusters']}")
     check(report["target_points"] < report["source_points"], "Next Frame dropped no points")

@@ -76,13 +76,14 @@ def plain_view(view):
 
 
 def proxy_documentation(group, name):
-    """From the loaded proxy definitions: the ShowInMenu category, and the properties that have no
-    documentation string (a self-explanatory panel documents every property)."""
+    """From the loaded proxy definitions: the ShowInMenu category and icon, the property groups
+    (label -> property names), and the properties that have no documentation string (a
+    self-explanatory panel documents every property)."""
     manager = servermanager.ProxyManager().GetProxyDefinitionManager()
     definition = manager.GetProxyDefinition(group, name)
     if definition is None:
         return {"defined": False}
-    category, undocumented = None, []
+    category, icon, undocumented, groups = None, None, [], {}
     for i in range(definition.GetNumberOfNestedElements()):
         element = definition.GetNestedElement(i)
         tag = element.GetName()
@@ -90,13 +91,16 @@ def proxy_documentation(group, name):
             for j in range(element.GetNumberOfNestedElements()):
                 hint = element.GetNestedElement(j)
                 if hint.GetName() == "ShowInMenu":
-                    category = hint.GetAttribute("category")
+                    category, icon = hint.GetAttribute("category"), hint.GetAttribute("icon")
+        elif tag == "PropertyGroup":
+            groups[element.GetAttribute("label")] = [element.GetNestedElement(j).GetAttribute("name")
+                                                     for j in range(element.GetNumberOfNestedElements())]
         elif tag.endswith("Property") and element.GetAttribute("name"):
             documented = any(element.GetNestedElement(j).GetName() == "Documentation"
                              for j in range(element.GetNumberOfNestedElements()))
             if not documented:
                 undocumented.append(element.GetAttribute("name"))
-    return {"defined": True, "category": category, "undocumented": undocumented}
+    return {"defined": True, "category": category, "icon": icon, "groups": groups, "undocumented": undocumented}
 
 
 def write_report(path, report):
