@@ -136,7 +136,7 @@ try:
         title_display.Color = [0.1, 0.1, 0.1]
         title_display.WindowLocation = "Upper Left Corner"
         legend = Text(registrationName="Legend")
-        legend.Text = ("large points: Gaussian Clusters (source)    small points: Next Frame (moved, thinned, "
+        legend.Text = ("large faded points: Gaussian Clusters (source)    small points: Next Frame (moved, thinned, "
                        "renumbered)\nsame colour: a matched pair (PairIndex)    black lines: Pair Links, "
                        "centroid to centroid")
         legend_display = Show(legend, view)

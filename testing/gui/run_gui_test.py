@@ -10,6 +10,8 @@ MODE:
   cli_files gui_cli_files.xml: the files SCIPAR_MATCH (the scipar-match command) writes for two
             data/ clouds opened in the GUI by the event playback (File > Open, Apply), then the state
             it saved checked: the pairs' colours and names, no unreadable legend left visible
+  kinect    gui_kinect.py: two Kinect frames of data/kinect -> Euclidean Clusters -> Chamfer Cluster
+            Matching, shown as the GUI does by default; README_PNG, if given, gets the picture
   state     gui_state.py: the saved state matching_state.pvsm (the plugin's proxies on data/ files
             and on generated clusters), loaded in the GUI with its data files relocated to DATA_DIR
 
@@ -228,6 +230,21 @@ def test_pipeline(plugin, data, out, readme):
     return report, summary
 
 
+def test_kinect(plugin, data, out, readme):
+    """The Kinect demo: two real frames -> Euclidean Clusters -> Chamfer Cluster Matching, as the GUI
+    shows it by default; README_PNG, if given, gets the picture too."""
+    environment = {"SCIPAR_PLUGIN": plugin, "SCIPAR_DATA": data}
+    if readme:
+        environment["SCIPAR_README_PNG"] = readme
+    report = run_gui(os.path.join(HERE, "gui_kinect.py"), environment, out)
+    check(min(report["clusters"]) >= 10, f"Euclidean Clusters found {report['clusters']} clusters in the frames")
+    check(report["links"] == report["num_pairs"] >= max(report["clusters"]) and report["mutual"] >= 10,
+          f"{report['num_pairs']} pairs ({report['mutual']} mutual), {report['links']} links for "
+          f"{report['clusters']} clusters")
+    summary = check_picture(report["screenshot"], report, min_colors=10)
+    return report, summary
+
+
 def test_state(plugin, data, out, readme):
     report = run_gui(os.path.join(HERE, "gui_state.py"),
                      {"SCIPAR_PLUGIN": plugin, "SCIPAR_DATA": data,
@@ -384,7 +401,8 @@ def main():
     readme = sys.argv[5] if len(sys.argv) > 5 else None
     os.makedirs(out, exist_ok=True)
     try:
-        tests = {"pipeline": test_pipeline, "state": test_state, "menus": test_menus, "cli_files": test_cli_files}
+        tests = {"pipeline": test_pipeline, "state": test_state, "menus": test_menus, "cli_files": test_cli_files,
+                 "kinect": test_kinect}
         report, summary = tests[mode](plugin, data, out, readme)
     except Failure as failure:
         print(f"FAILED gui.{mode}: {failure}")
