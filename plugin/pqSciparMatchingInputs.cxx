@@ -1,5 +1,7 @@
 #include "pqSciparMatchingInputs.h"
 
+#include "vtkPVVersion.h" // before the headers chosen by version
+
 #include "pqActiveObjects.h"
 #include "pqApplicationCore.h"
 #include "pqCoreUtilities.h"
@@ -8,6 +10,9 @@
 #include "pqPipelineSource.h"
 #include "pqPluginManager.h"
 #include "pqProxyGroupMenuManager.h"
+#if PARAVIEW_VERSION_NUMBER >= PARAVIEW_VERSION_CHECK(5, 13, 0)
+#include "pqProxyAction.h"
+#endif
 #include "pqServer.h"
 #include "pqServerManagerModel.h"
 #include "vtkCommand.h"
@@ -28,6 +33,17 @@
 namespace
 {
 const char* const FilterName = "ChamferClusterMatching";
+
+// The filter prototype behind a menu action (ParaView 5.13 moved the lookup to pqProxyAction).
+vtkSMProxy* MenuPrototype(pqProxyGroupMenuManager* menu, QAction* action)
+{
+#if PARAVIEW_VERSION_NUMBER >= PARAVIEW_VERSION_CHECK(5, 13, 0)
+  (void)menu;
+  return pqProxyAction::GetProxyPrototype(action);
+#else
+  return menu->getPrototype(action);
+#endif
+}
 
 bool IsMatching(pqPipelineSource* source)
 {
@@ -130,7 +146,7 @@ void pqSciparMatchingInputs::watch()
   {
     for (QAction* action : menu->actions())
     {
-      vtkSMProxy* prototype = menu->getPrototype(action);
+      vtkSMProxy* prototype = MenuPrototype(menu, action);
       if (prototype && std::strcmp(prototype->GetXMLGroup(), "filters") == 0 &&
         std::strcmp(prototype->GetXMLName(), FilterName) == 0 && !this->Actions.contains(action))
       {
