@@ -376,6 +376,22 @@ def test_menus(plugin, data, out, readme):
               f"Chamfer Cluster Matching made from {route}: inputs are not Source = Gaussian Clusters, "
               "Target = Next Frame")
 
+    # Applied in the GUI, the first matching's outputs got the default look in the render view: the
+    # source as larger faded points, the target solid, the links thick and black.
+    matching_ids = {p.get("id") for p in matchings}
+    looks = {}
+    for rep in ElementTree.parse(state).getroot().iter("Proxy"):
+        source = rep.find("Property[@name='Input']/Proxy")
+        if rep.get("group") == "representations" and source is not None and source.get("value") in matching_ids \
+                and rep.find("Property[@name='PointSize']") is not None:
+            looks.setdefault(source.get("output_port"), []).append(
+                {name: state_elements(rep, name) for name in ("PointSize", "Opacity", "LineWidth", "DiffuseColor")})
+    expected = {"0": {"PointSize": ["8"], "Opacity": ["0.4"]}, "1": {"PointSize": ["4"], "Opacity": ["1"]},
+                "3": {"LineWidth": ["3"], "DiffuseColor": ["0", "0", "0"]}}
+    for port, want in expected.items():
+        check(any(all(look[k] == v for k, v in want.items()) for look in looks.get(port, [])),
+              f"after Apply, output {port} of the matching is not shown as {want}: {looks.get(port)}")
+
     # Applied in the GUI, the outputs were coloured by PairIndex with the plugin's categorical map:
     # -1 and one value per pair (30 source clusters: at least 30 pairs), distinct colours, and the
     # legend, too long to read for that many pairs, hidden.
