@@ -140,9 +140,12 @@ def check_script_look(plugin, report, out):
     replay = os.path.join(out, "replay_look.json")
     if os.path.exists(replay):
         os.remove(replay)
-    command = ["pvpython", "--force-offscreen-rendering", os.path.join(HERE, "replay_look.py"), plugin,
-               report["trace"], replay]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    # On its own virtual display, as the GUI: pvpython's render window needs one.
+    command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "pvpython", "--force-offscreen-rendering",
+               os.path.join(HERE, "replay_look.py"), plugin, report["trace"], replay]
+    env = dict(os.environ)
+    env.pop("DISPLAY", None)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     log = result.stdout + result.stderr
     check(result.returncode == 0 and os.path.exists(replay), f"{' '.join(command)} failed:\n{log}")
     with open(replay) as handle:
