@@ -15,8 +15,8 @@ MODE:
   state     gui_state.py: the saved state matching_state.pvsm (the plugin's proxies on data/ files
             and on generated clusters), loaded in the GUI with its data files relocated to DATA_DIR
 
-The GUI runs as `xvfb-run -a -s "-screen 0 1280x800x24" paraview --dr --script=SCRIPT --exit`, on
-its own virtual display even when DISPLAY is set. The GUI does not fail on a Python error in
+The GUI runs as `xvfb-run -n N -s "-screen 0 1280x800x24" paraview --dr --script=SCRIPT --exit` (N a free
+server number drawn at random), on its own virtual display even when DISPLAY is set. The GUI does not fail on a Python error in
 --script, so the script writes a JSON report (with the traceback, if any) that this driver reads.
 The screenshot is checked with NumPy: its size, a white background with enough drawn on it, one
 distinct colour per pair of clusters (categorical PairIndex colours), and the black link lines.
@@ -24,6 +24,7 @@ Exits non-zero with a message on failure.
 """
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,16 @@ def read_png(path):
         return np.round(image[..., :3] * 255).astype(np.int32)
 
 
+def virtual_display():
+    """xvfb-run on a server number of its own. Not -a: it takes the lowest free number, and two
+    xvfb-runs started at once (the machine is shared) can take the same one, the second then running
+    its command against the first one's server, which refuses it ("bad X server connection")."""
+    rng = random.SystemRandom()
+    number = next(n for n in iter(lambda: rng.randrange(1000, 60000), None)
+                  if not os.path.exists(f"/tmp/.X{n}-lock"))
+    return ["xvfb-run", "-n", str(number), "-s", "-screen 0 1280x800x24"]
+
+
 def run_gui(script, environment, out):
     """paraview --script under its own Xvfb; returns the script's report."""
     for tool in ("xvfb-run", "paraview"):
@@ -61,7 +72,7 @@ def run_gui(script, environment, out):
         os.remove(report_path)
     env = dict(os.environ, SCIPAR_GUI_DIR=HERE, SCIPAR_GUI_OUT=out, **environment)
     env.pop("DISPLAY", None)  # always a private virtual display
-    command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "paraview", "--dr",
+    command = [*virtual_display(), "paraview", "--dr",
                f"--script={script}", "--exit"]
     print("running:", " ".join(command), flush=True)
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
@@ -141,7 +152,7 @@ def check_script_look(plugin, report, out):
     if os.path.exists(replay):
         os.remove(replay)
     # On its own virtual display, as the GUI: pvpython's render window needs one.
-    command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "pvpython", "--force-offscreen-rendering",
+    command = [*virtual_display(), "pvpython", "--force-offscreen-rendering",
                os.path.join(HERE, "replay_look.py"), plugin, report["trace"], replay]
     env = dict(os.environ)
     env.pop("DISPLAY", None)
@@ -282,7 +293,7 @@ def play_events(name, plugin, out, **substitutions):
         handle.write(events)
     env = dict(os.environ, PV_PLUGIN_PATH=os.path.dirname(plugin), PQOBJECTNAMING_MATCH_LIMIT="20")
     env.pop("DISPLAY", None)
-    command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "paraview", "--dr",
+    command = [*virtual_display(), "paraview", "--dr",
                f"--test-script={events_path}", "--exit"]
     print("running:", " ".join(command), flush=True)
     try:
