@@ -7,6 +7,8 @@
 #include "vtkMPICommunicator.h"
 #include "vtkMultiProcessController.h"
 
+#include <vector>
+
 namespace
 {
 // The MPI communicator of a parallel run, or nullptr when this process runs alone.
@@ -41,6 +43,28 @@ bool scipar::AnyProcess(bool yes)
 bool scipar::RunsInParallel()
 {
   return ParallelCommunicator() != nullptr;
+}
+
+std::string scipar::JoinTexts(const std::string& mine)
+{
+  vtkMPICommunicator* communicator = ParallelCommunicator();
+  if (!communicator)
+  {
+    return mine;
+  }
+  const int processes = communicator->GetNumberOfProcesses();
+  const vtkIdType length = static_cast<vtkIdType>(mine.size());
+  std::vector<vtkIdType> lengths(processes), offsets(processes);
+  communicator->AllGather(&length, lengths.data(), 1);
+  vtkIdType total = 0;
+  for (int p = 0; p < processes; ++p)
+  {
+    offsets[p] = total;
+    total += lengths[p];
+  }
+  std::string all(static_cast<size_t>(total), '\0');
+  communicator->AllGatherV(mine.data(), &all[0], length, lengths.data(), offsets.data());
+  return all;
 }
 
 scipar_status scipar::MarkSharedPoints(

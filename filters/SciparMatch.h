@@ -5,6 +5,8 @@
 
 #include "scipar/scipar.h"
 
+#include <string>
+
 namespace scipar
 {
 /// Whether every process that takes part in the match says ok (true when running alone). Under MPI
@@ -19,6 +21,10 @@ bool RunsInParallel();
 
 /// scipar_mark_shared_points over the processes of the match (SCIPAR_OK and nothing to do alone).
 scipar_status MarkSharedPoints(const double* points, const int64_t* keys, size_t numPoints, unsigned char* shared);
+
+/// The texts of every process of the match joined in rank order (`mine` itself when running
+/// alone). Collective under MPI.
+std::string JoinTexts(const std::string& mine);
 
 /// Under MPI the result holds this process's clusters and its share of the pairs table
 /// (scipar/distributed.h).

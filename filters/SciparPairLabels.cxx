@@ -5,9 +5,7 @@
 #include "vtkNew.h"
 #include "vtkStringArray.h"
 
-#include <string>
-
-void scipar::AddPairLabels(const scipar_result& result, vtkDataObject* output)
+std::string scipar::PairLabels(const scipar_result& result)
 {
   std::string labels;
   for (size_t row = 0; row < result.num_pairs; ++row)
@@ -16,6 +14,11 @@ void scipar::AddPairLabels(const scipar_result& result, vtkDataObject* output)
     labels += std::to_string(result.source.cluster_ids[pair.source]) + " -> " +
       std::to_string(result.target.cluster_ids[pair.target]) + "\n";
   }
+  return labels;
+}
+
+void scipar::AddPairLabels(const std::string& labels, vtkDataObject* output)
+{
   vtkNew<vtkStringArray> array;
   array->SetName("PairLabels");
   array->InsertNextValue(labels);

@@ -276,11 +276,13 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
   // appends the pieces of all processes in rank order, which gives the whole table, each pair once.
   scipar::BuildPairsTable(*result, pairs);
   scipar::BuildPairLinks(*result, links);
+  // Every output names all the pairs, whichever process's piece ParaView takes its field data from.
+  const std::string labels = scipar::JoinTexts(scipar::PairLabels(*result));
   vtkDataObject* const all[4] = { grids[0], grids[1], pairs, links };
   for (int port = 0; port < 4; ++port)
   {
     scipar::AddRunInformation(*result, options, all[port]);
-    scipar::AddPairLabels(*result, all[port]);
+    scipar::AddPairLabels(labels, all[port]);
     scipar::AddInputTimes(inputs, outputs->GetInformationObject(port), all[port]);
   }
   return 1;

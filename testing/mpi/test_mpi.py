@@ -172,6 +172,14 @@ def check_table(table, rows, source, target, what):
     return order
 
 
+def check_labels(output, order, what):
+    """PairLabels names every row of the whole table, in order, whichever rank's piece carries it."""
+    labels = output.GetFieldData().GetAbstractArray("PairLabels")
+    assert labels is not None and labels.GetNumberOfValues() == 1, f"{what}: no PairLabels"
+    expected = "".join(f"{s} -> {t}\n" for s, t in order)
+    assert labels.GetValue(0) == expected, f"{what}: PairLabels {labels.GetValue(0)[:60]!r}..., expected {expected[:60]!r}..."
+
+
 def check_links(links, order, what):
     """One link per row, PairIndex its row in the whole table."""
     cells = links.GetCellData()
@@ -244,6 +252,7 @@ def main():
             matching.UpdatePipeline()
             order = check_table(fetch_table(matching), rows, source, target, what)
             check_links(sm.Fetch(matching, idx=3), order, what)
+            check_labels(sm.Fetch(matching, idx=3), order, what)
             holders = check_points(matching, 0, s_near, source, directory, order, what + "_source")
             check_points(matching, 1, t_near, target, directory, order, what + "_target")
             expected = 1 if what == "one_rank" else ranks
