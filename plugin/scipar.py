@@ -11,7 +11,6 @@ plugin carries: after LoadPlugin or LoadDistributedPlugin,
 
 A Python trace of the GUI needs none of it: it records the colours and display properties.
 """
-from paraview import servermanager
 from paraview.simple import (ColorBy, GetActiveViewOrCreate, GetColorTransferFunction, OutputPort, Show)
 
 # The same 32 colours as the GUI (plugin/SciparPalette.h): chosen one after the other as far as
@@ -73,7 +72,9 @@ def show_matching(matching, view=None):
     """Shows the Source, Target and Pair Links outputs of a Chamfer Cluster Matching in a render view
     (the active one by default) as the GUI does; returns their three displays."""
     view = view or GetActiveViewOrCreate("RenderView")
-    num_pairs = servermanager.Fetch(matching, idx=2).GetNumberOfRows()
+    matching.UpdatePipeline()
+    # The rows of all processes (a Fetch of the table would bring the first process's only).
+    num_pairs = OutputPort(matching, 2).GetDataInformation().GetNumberOfRows()
     lut = color_pairs(num_pairs, pair_labels(OutputPort(matching, 2)))
     displays = []
     for port, look in ((0, SOURCE_DISPLAY), (1, TARGET_DISPLAY)):
