@@ -8,10 +8,9 @@ Writes OUT/source.vtu and OUT/target.vtu (inline binary VTK XML: the appended mo
 back with this ParaView), OUT/pairs.csv and OUT/matching.png, and prints a summary.
 """
 import argparse
-import colorsys
 import os
 
-from paraview.simple import (ColorBy, CreateView, GetColorTransferFunction, LoadPlugin, OpenDataFile,
+from paraview.simple import (ColorBy, CreateView, LoadPlugin, OpenDataFile,
                              OutputPort, Render, ResetCamera, SaveData, SaveScreenshot, Show, servermanager)
 
 
@@ -25,16 +24,6 @@ def parse_arguments():
     return parser.parse_args()
 
 
-def categorical_colors(count):
-    """Distinct colours for count categories: hues spaced by the golden ratio, alternating
-    saturation and value so that neighbours in index differ too."""
-    colors = []
-    for i in range(count):
-        hue = (i * 0.618033988749895) % 1.0
-        colors.extend(colorsys.hsv_to_rgb(hue, 0.55 + 0.45 * (i % 2), 0.95 - 0.3 * ((i // 2) % 2)))
-    return colors
-
-
 def render(matching, pair_count, path):
     """Source (left) and target (right) side by side, both coloured by PairIndex with one colour per
     pair: matched clusters share a colour."""
@@ -45,10 +34,8 @@ def render(matching, pair_count, path):
     view.Background = [1, 1, 1]
     bounds = servermanager.Fetch(matching, idx=0).GetBounds()
     gap = 1.15 * (bounds[1] - bounds[0])
-    lut = GetColorTransferFunction("PairIndex")
-    lut.InterpretValuesAsCategories = 1
-    lut.Annotations = [str(value) for i in range(pair_count) for value in (i, i)]
-    lut.IndexedColors = categorical_colors(pair_count)
+    import scipar  # the plugin's Python module (loaded with it): the GUI's colours and pair names
+    lut = scipar.color_pairs(pair_count, scipar.pair_labels(OutputPort(matching, 2)))
     for port, offset in ((0, 0.0), (1, gap)):
         display = Show(OutputPort(matching, port), view)
         display.SetRepresentationType("Points")
