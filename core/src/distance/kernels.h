@@ -34,6 +34,26 @@ typedef struct boxed_tree_view {
   int leaf_size;
 } boxed_tree_view;
 
+/* Points sorted by the cell of a uniform grid (x fastest, then y, then z): cell c holds points
+ * cell_start[c] .. cell_start[c + 1]; a point's cell along axis d is floor((p[d] - origin[d]) *
+ * inverse_width), clamped to [0, dims[d]). */
+typedef struct grid_view {
+  const double *x, *y, *z;
+  const int64_t *cell_start;
+  int64_t dims[3];
+  double origin[3], inverse_width;
+} grid_view;
+
+/* A point's cell index along one axis of a grid, clamped: every caller computes it this way, so that
+ * a query's range of cells and the cells points were sorted into agree to the last rounding. */
+static inline int64_t grid_cell_along(double coordinate, double origin, double inverse_width, int64_t dim)
+{
+  const double at = (coordinate - origin) * inverse_width;
+  if (!(at >= 0.0))
+    return 0;
+  return at >= (double)(dim - 1) ? dim - 1 : (int64_t)at;
+}
+
 /* What a directed evaluation is asked: d(a->b) as the mean (or for Hausdorff the max) over a of the
  * nearest distance in b (squared or not). The evaluation stops early, returning 0, once
  * (base + partial mean) * scale > stop is certain, or for Hausdorff a term exceeds stop. */
@@ -61,6 +81,10 @@ typedef struct simd_kernels {
    * leaves scanned cost more than *budget (which they are taken from). */
   int64_t (*gather)(boxed_tree_view b, const double p[3], double radius2, int64_t *hit, double *hit_squared,
                     int64_t max_hits, int64_t *budget);
+  /* The same over a grid: every point within the radius is met (the cells scanned are widened for
+   * rounding), in cell order. */
+  int64_t (*gather_grid)(grid_view g, const double p[3], double radius2, int64_t *hit, double *hit_squared,
+                         int64_t max_hits, int64_t *budget);
 } simd_kernels;
 
 /* The variants, those this build has (NULL for the others). */

@@ -9,6 +9,7 @@
  */
 #include "distance/kernels.h"
 
+#include <float.h>
 #include <math.h>
 
 #ifndef KERNELS_TABLE
@@ -316,4 +317,60 @@ static int64_t gather_entry(boxed_tree_view b, const double p[3], double radius2
   return hits;
 }
 
-const simd_kernels KERNELS_TABLE = {KERNELS_NAME, directed, nearest_entry, visit_entry, gather_entry};
+/* Points scanned at a time by a grid gather. */
+enum { GRID_CHUNK = 64 };
+
+/* The cells a grid gather scans along axis d: those of every coordinate within r of p[d]. r is
+ * widened so that the rounded p[d] - r and p[d] + r stay outside [p[d] - true radius, p[d] + true
+ * radius]: a point met by the exact test d2 <= radius2 then lies in a cell between the two ends
+ * (grid_cell_along is monotone in the coordinate). */
+static inline void grid_range(const grid_view *g, int d, double p, double r, int64_t *lo, int64_t *hi)
+{
+  const double widened = r + 4.0 * DBL_EPSILON * fabs(p) + DBL_MIN;
+  *lo = grid_cell_along(p - widened, g->origin[d], g->inverse_width, g->dims[d]);
+  *hi = grid_cell_along(p + widened, g->origin[d], g->inverse_width, g->dims[d]);
+}
+
+static int64_t gather_grid_entry(grid_view g, const double p[3], double radius2, int64_t *hit, double *hit_squared,
+                                 int64_t max_hits, int64_t *budget)
+{
+  /* Squares and their sum round by a few parts in 1e16 (d2 may be below the true squared distance):
+   * the relative 1e-8 covers that. */
+  const double r = sqrt(radius2) * (1.0 + 1e-8);
+  int64_t lo[3], hi[3];
+  for (int d = 0; d < 3; ++d)
+    grid_range(&g, d, p[d], r, &lo[d], &hi[d]);
+  int64_t hits = 0, remaining = *budget;
+  for (int64_t cz = lo[2]; cz <= hi[2]; ++cz)
+    for (int64_t cy = lo[1]; cy <= hi[1]; ++cy) {
+      const int64_t row = (cz * g.dims[1] + cy) * g.dims[0];
+      const int64_t begin = g.cell_start[row + lo[0]], end = g.cell_start[row + hi[0] + 1];
+      remaining -= end - begin;
+      if (remaining < 0) {
+        *budget = -1;
+        return -1;
+      }
+      for (int64_t at = begin; at < end; at += GRID_CHUNK) {
+        const int64_t n = end - at < GRID_CHUNK ? end - at : GRID_CHUNK;
+        if (hits + n > max_hits) {
+          *budget = -1;
+          return -1;
+        }
+        double d2[GRID_CHUNK];
+        const double *x = g.x + at, *y = g.y + at, *z = g.z + at;
+#pragma omp simd
+        for (int64_t j = 0; j < n; ++j)
+          d2[j] = squared_distance(p[0], p[1], p[2], x[j], y[j], z[j]);
+        /* Written unconditionally, counted only when within the radius: no branch to mispredict. */
+        for (int64_t j = 0; j < n; ++j) {
+          hit[hits] = at + j;
+          hit_squared[hits] = d2[j];
+          hits += d2[j] <= radius2;
+        }
+      }
+    }
+  *budget = remaining;
+  return hits;
+}
+
+const simd_kernels KERNELS_TABLE = {KERNELS_NAME, directed, nearest_entry, visit_entry, gather_entry, gather_grid_entry};

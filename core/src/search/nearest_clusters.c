@@ -286,8 +286,36 @@ typedef struct pass_state {
   search_pass pass;
   cluster_hierarchy hierarchy;
   point_index index;
-  int has_hierarchy, has_index;
+  point_grid grid;
+  int has_hierarchy, has_index, has_grid;
 } pass_state;
+
+static int by_value(const void *pa, const void *pb)
+{
+  const double a = *(const double *)pa, b = *(const double *)pb;
+  return (a > b) - (a < b);
+}
+
+/* The grid's cell width for the deferred clusters' neighbourhood searches: the median of their radii
+ * (a query then scans about 3 x 3 x 3 cells). */
+static double median_radius(const search_pass *pass, const int64_t *deferred, size_t count, const int64_t *nearest,
+                            const double *distance)
+{
+  double *radius = malloc((count ? count : 1) * sizeof *radius);
+  if (!radius)
+    return 0.0; /* the grid picks a width of its own */
+  size_t m = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const best_candidate best = {distance[deferred[i]], nearest[deferred[i]]};
+    const double r = neighbourhood_radius(pass, &best);
+    if (isfinite(r))
+      radius[m++] = r;
+  }
+  qsort(radius, m, sizeof *radius, by_value);
+  const double median = m ? radius[m / 2] : 0.0;
+  free(radius);
+  return median;
+}
 
 scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset, size_t subset_count,
                                   const cluster_set *to, int from_is_source, const scipar_options *options,
@@ -304,7 +332,8 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
   pass_state s;
   memset(&s, 0, sizeof s);
   const double limit = options->max_pair_distance > 0 ? options->max_pair_distance : INFINITY;
-  s.pass = (search_pass){from, to, NULL, NULL, from_is_source, options, limit, known, log != NULL};
+  s.pass = (search_pass){.from = from, .to = to, .from_is_source = from_is_source, .options = options,
+                         .limit = limit, .known = known, .logging = log != NULL};
 
   size_t singles = 0;
   for (size_t i = 0; i < subset_count; ++i)
@@ -368,9 +397,10 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
    * of them to pay for an index over it (a few entangled clusters among many finish best-first). */
   const int worth_an_index = num_deferred >= MIN_DEFERRED && num_deferred * DEFERRED_SHARE >= to->num_clusters;
   if (num_deferred > 0 && !failed && !progress_cancelled(progress)) {
-    if (worth_an_index && !s.has_index && (status = point_index_build(to, num_threads, &s.index)) == SCIPAR_OK)
-      s.has_index = 1;
-    s.pass.to_index = s.has_index ? &s.index : NULL;
+    const double width = median_radius(&s.pass, deferred, num_deferred, nearest, distance);
+    if (worth_an_index && (status = point_grid_build(to, width, num_threads, &s.grid)) == SCIPAR_OK)
+      s.has_grid = 1;
+    s.pass.to_grid = s.has_grid ? &s.grid : NULL;
     const long long m = status == SCIPAR_OK ? (long long)num_deferred : 0;
 #pragma omp parallel num_threads(num_threads)
     {
@@ -382,7 +412,7 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
           continue;
         const size_t c = (size_t)deferred[i];
         best_candidate best = initial_best(&s.pass, c, nearest[c], distance[c]);
-        const int settled = s.has_index && nearest_by_neighbourhood(&s.pass, &t, c, &best);
+        const int settled = s.has_grid && nearest_by_neighbourhood(&s.pass, &t, c, &best);
         count(settled ? &counters.by_neighbourhood : &counters.neighbourhood_budget, 1);
         if (!settled && nearest_best_first(&s.pass, &t, c, &best, 0) == OUTCOME_FAILED) {
 #pragma omp atomic write
@@ -407,6 +437,8 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
     cluster_hierarchy_free(&s.hierarchy);
   if (s.has_index)
     point_index_free(&s.index);
+  if (s.has_grid)
+    point_grid_free(&s.grid);
   free(order);
   free(deferred);
   if (status != SCIPAR_OK || failed)

@@ -13,8 +13,11 @@ static const double NEIGHBOURHOOD_REACH = 1.1;
 
 /* A neighbourhood search gives up (and the cluster goes back to the best-first search) when its
  * queries would scan more than this many points per query point, plus a constant, or when one query
- * point meets more than MAX_HITS points. */
-enum { BUDGET_PER_POINT = 512, BUDGET_BASE = 16384, MAX_HITS = 4096 };
+ * point meets more than MAX_HITS points. Generous: where a cluster is entangled, the best-first search
+ * it would go back to evaluates most clusters around it, which costs far more (2 x 1M points in 10,000
+ * overlapping clusters: 2,285 clusters gave up at 8,192 per point and took 4.8M evaluations, 22 s;
+ * none give up now). */
+enum { BUDGET_PER_POINT = 65536, BUDGET_BASE = 16384, MAX_HITS = 65536 };
 
 static double budget_scale = 1.0;
 
@@ -115,7 +118,88 @@ static int by_bound(const void *pa, const void *pb)
   return (a->cluster > b->cluster) - (a->cluster < b->cluster);
 }
 
-int nearest_by_neighbourhood(const search_pass *pass, search_thread *thread, size_t k, best_candidate *best)
+/* Clusters of the other side whose centroids are nearest cluster k's: evaluated first. */
+enum { NEAREST_CENTROIDS = 16 };
+
+/* They are tried only when the radius the best so far allows exceeds this many grid cell widths
+ * (the median of the deferred clusters' radii): when the best is poor. */
+static const double CENTROIDS_ABOVE = 1.5;
+
+typedef struct centroid_list {
+  const double *q;
+  const cluster_set *set;
+  const cluster_hierarchy *h;
+  int64_t cluster[NEAREST_CENTROIDS];
+  double distance2[NEAREST_CENTROIDS];
+  int count;
+} centroid_list;
+
+static double point_box2(const double *q, const double *lo, const double *hi)
+{
+  double sum = 0.0;
+  for (int d = 0; d < 3; ++d) {
+    const double gap = q[d] < lo[d] ? lo[d] - q[d] : (q[d] > hi[d] ? q[d] - hi[d] : 0.0);
+    sum += gap * gap;
+  }
+  return sum;
+}
+
+static void offer_centroid(centroid_list *l, int64_t c)
+{
+  const double *cc = l->set->centroids + 3 * c;
+  const double dx = cc[0] - l->q[0], dy = cc[1] - l->q[1], dz = cc[2] - l->q[2];
+  const double d2 = dx * dx + dy * dy + dz * dz;
+  int at = l->count;
+  while (at > 0 && (d2 < l->distance2[at - 1] || (d2 == l->distance2[at - 1] && c < l->cluster[at - 1])))
+    --at;
+  if (at >= NEAREST_CENTROIDS)
+    return;
+  const int last = l->count < NEAREST_CENTROIDS ? l->count : NEAREST_CENTROIDS - 1;
+  for (int i = last; i > at; --i) {
+    l->cluster[i] = l->cluster[i - 1];
+    l->distance2[i] = l->distance2[i - 1];
+  }
+  l->cluster[at] = c;
+  l->distance2[at] = d2;
+  l->count = l->count < NEAREST_CENTROIDS ? l->count + 1 : NEAREST_CENTROIDS;
+}
+
+static void nearest_centroids(centroid_list *l, size_t node)
+{
+  const cluster_hierarchy *h = l->h;
+  if (l->count == NEAREST_CENTROIDS &&
+      point_box2(l->q, h->centroid_min + 3 * node, h->centroid_max + 3 * node) > l->distance2[NEAREST_CENTROIDS - 1])
+    return;
+  const int64_t lo = h->node_begin[node], hi = h->node_end[node];
+  if (2 * node + 2 >= h->num_nodes || hi - lo <= 4) { /* a leaf */
+    for (int64_t i = lo; i < hi; ++i)
+      offer_centroid(l, h->order[i]);
+    return;
+  }
+  const size_t left = 2 * node + 1, right = 2 * node + 2;
+  const double dl = point_box2(l->q, h->centroid_min + 3 * left, h->centroid_max + 3 * left);
+  const double dr = point_box2(l->q, h->centroid_min + 3 * right, h->centroid_max + 3 * right);
+  nearest_centroids(l, dl <= dr ? left : right);
+  nearest_centroids(l, dl <= dr ? right : left);
+}
+
+/* A good best before the radius is set: a neighbourhood search's cost grows with the cube of its
+ * radius, which the best value so far sets. The clusters whose centroids are nearest k's are
+ * evaluated (early exits make the poor ones cheap): a cluster's moved copy is usually among them. */
+static void try_nearest_centroids(const search_pass *pass, search_thread *thread, size_t k, best_candidate *best)
+{
+  if (!pass->to_hierarchy || pass->to_hierarchy->num_nodes == 0)
+    return;
+  centroid_list l = {pass->from->centroids + 3 * k, pass->to, pass->to_hierarchy, {0}, {0}, 0};
+  nearest_centroids(&l, 0);
+  for (int i = 0; i < l.count; ++i)
+    if (l.cluster[i] != best->index)
+      consider_candidate(pass, thread, k, l.cluster[i], best);
+}
+
+/* One neighbourhood search of cluster k at the radius its best allows: 0 when it gave up (budget,
+ * memory), 1 when done. */
+static int neighbourhood_search(const search_pass *pass, search_thread *thread, size_t k, best_candidate *best)
 {
   const scipar_options *o = pass->options;
   const cluster_set *from = pass->from;
@@ -125,25 +209,18 @@ int nearest_by_neighbourhood(const search_pass *pass, search_thread *thread, siz
   const double miss = o->squared ? radius2 : radius; /* a term's least value for a point that met nothing */
   const int64_t begin = from->offsets[k], n = cluster_set_size(from, k);
   int64_t budget = (int64_t)(budget_scale * (double)(BUDGET_BASE + BUDGET_PER_POINT * n));
-  if (!thread->hit) {
-    thread->hit = malloc(MAX_HITS * sizeof *thread->hit);
-    thread->hit_squared = malloc(MAX_HITS * sizeof *thread->hit_squared);
-    thread->touched = malloc(MAX_HITS * sizeof *thread->touched);
-    if (!thread->hit || !thread->hit_squared || !thread->touched) {
-      thread->out_of_memory = 1;
-      return 0;
-    }
-  }
   tally_map *tallies = &thread->tallies;
   tally_map_clear(tallies);
-  const int64_t *cluster_of = pass->to_index->cluster;
+  const int64_t *cluster_of = pass->to_grid->cluster;
+  const grid_view grid = point_grid_view(pass->to_grid);
   const simd_kernels *kernels = simd_kernels_get();
   for (int64_t i = 0; i < n && !thread->out_of_memory; ++i) {
     const double p[3] = {from->x[begin + i], from->y[begin + i], from->z[begin + i]};
     const int64_t hits =
-      kernels->gather(point_index_view(pass->to_index), p, radius2, thread->hit, thread->hit_squared, MAX_HITS, &budget);
+      kernels->gather_grid(grid, p, radius2, thread->hit, thread->hit_squared, MAX_HITS, &budget);
     if (hits < 0)
       break;
+
     size_t touched = 0;
     for (int64_t h = 0; h < hits; ++h) {
       cluster_tally *tally = tally_map_get(tallies, cluster_of[thread->hit[h]]);
@@ -202,4 +279,21 @@ int nearest_by_neighbourhood(const search_pass *pass, search_thread *thread, siz
     if (thread->ranked[j].cluster != best->index)
       consider_candidate(pass, thread, k, thread->ranked[j].cluster, best);
   return 1;
+}
+
+int nearest_by_neighbourhood(const search_pass *pass, search_thread *thread, size_t k, best_candidate *best)
+{
+  if (!thread->hit) {
+    thread->hit = malloc(MAX_HITS * sizeof *thread->hit);
+    thread->hit_squared = malloc(MAX_HITS * sizeof *thread->hit_squared);
+    thread->touched = malloc(MAX_HITS * sizeof *thread->touched);
+    if (!thread->hit || !thread->hit_squared || !thread->touched) {
+      thread->out_of_memory = 1;
+      return 0;
+    }
+  }
+  const double width = 1.0 / pass->to_grid->inverse_width;
+  if (neighbourhood_radius(pass, best) > CENTROIDS_ABOVE * width)
+    try_nearest_centroids(pass, thread, k, best);
+  return !thread->out_of_memory && neighbourhood_search(pass, thread, k, best);
 }

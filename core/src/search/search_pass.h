@@ -3,6 +3,7 @@
 #ifndef SCIPAR_SEARCH_PASS_H
 #define SCIPAR_SEARCH_PASS_H
 
+#include "search/point_grid.h"
 #include "search/point_index.h"
 #include "search/search.h"
 #include "search/tally_map.h"
@@ -11,6 +12,7 @@ typedef struct search_pass {
   const cluster_set *from, *to;
   const cluster_hierarchy *to_hierarchy; /* for the best-first search over bounds */
   const point_index *to_index;           /* NULL until some cluster needs it */
+  const point_grid *to_grid;             /* for neighbourhood searches: NULL until entangled clusters need it */
   int from_is_source;
   const scipar_options *options;
   double limit; /* max_pair_distance, or INFINITY */
@@ -67,7 +69,7 @@ void nearest_by_point(const search_pass *pass, search_thread *thread, size_t k, 
 double neighbourhood_radius(const search_pass *pass, const best_candidate *best);
 
 /* The nearest cluster of cluster k by one radius query of each of its points against the whole other
- * cloud: exact point-to-cluster distances within the radius, the radius as a lower bound beyond it,
+ * cloud (pass->to_grid): exact point-to-cluster distances within the radius, the radius as a lower bound beyond it,
  * give a lower bound for every cluster at once; the few whose bound can beat best are evaluated.
  * best must be finite (or the limit finite). Returns 0, with best unchanged, when the queries would
  * scan more points than a budget (the radius is too large for this cloud). */
