@@ -44,6 +44,9 @@ BRUTE_MAX_POINT_PAIRS = 2.5e10
 # minutes without finishing).
 NO_FLOOR = {"far-100k", "far-1M"}
 
+# ... and where its table of every cluster pair's value (8 bytes each) stays small: not the singletons.
+BRUTE_MAX_VALUES = 1e8
+
 # A contender whose first run takes longer than this runs 3 times instead of --repeats.
 SLOW_SECONDS = 3.0
 
@@ -192,7 +195,8 @@ def run_workload(name, build, threads_list, repeats):
     for threads, run in runs.items():
         if name not in NO_FLOOR:
             run["times"]["floor"], _ = median_time(lambda: contenders.floor(*data, threads), repeats)
-        if 2 * len(a_ids) * len(b_ids) <= BRUTE_MAX_POINT_PAIRS:
+        if 2 * len(a_ids) * len(b_ids) <= BRUTE_MAX_POINT_PAIRS and \
+                record["clusters"][0] * record["clusters"][1] <= BRUTE_MAX_VALUES:
             start = time.perf_counter()
             answer = limit.brute_force(*data, threads)
             run["times"]["brute force"] = time.perf_counter() - start
@@ -292,7 +296,7 @@ def table(records, mpi, scaling):
     lines.append("Medians of repeated runs, wall-clock seconds, in one process per workload; scipar core and the "
                  "limit run interleaved. `-`: not run (the floor on the far-apart workloads, where SciPy's "
                  "query visits most of the tree for every point; the brute force where it would evaluate more than "
-                 f"{BRUTE_MAX_POINT_PAIRS:.2g} point pairs; the seed and SciPy peers on the original workloads only). "
+                 f"{BRUTE_MAX_POINT_PAIRS:.2g} point pairs or hold more than {BRUTE_MAX_VALUES:.2g} cluster pairs' values; the seed and SciPy peers on the original workloads only). "
                  "`*`: extrapolated (" + "; ".join(notes) + "): on N of the clusters, each against every cluster of "
                  "the other cloud, time scaled by the share of clusters; on N sampled pairs, set-up plus mean pair "
                  "time times every pair evaluated both ways, over the thread count. Memory: the peak resident memory "
