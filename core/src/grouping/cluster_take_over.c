@@ -9,38 +9,33 @@
 #include <string.h>
 
 /* Moves the kept blocks of `buffer` (element size `unit`; block of source cluster j at from_at[j] ..
- * from_at[j + 1]) to to_at[e] for each e with kept[e] >= 0, in a buffer of to_at[k] elements. First
- * toward the front, in ascending order (each block lands at or before where it is), then to their
- * places, in descending order (each lands at or after where it is): neither pass overwrites a block
- * not yet moved. Returns the buffer, or NULL (freed) when it cannot grow. */
-static void *move_blocks(void *buffer, size_t unit, const int64_t *from_at, const int64_t *to_at, const int64_t *kept,
-                         size_t k)
+ * from_at[j + 1], of from_count elements in all) to to_at[e] for each e with kept[e] >= 0, in a buffer
+ * of to_at[k] elements. Each block moves once: those going down in ascending order, then those going
+ * up in descending order. Kept blocks keep their order, so a block going down lands above every block
+ * before it (moved or not) and below where the blocks after it are; one going up lands below every
+ * block after it (already moved) and above where the blocks before it are. Returns the buffer, or NULL
+ * (freed) when it cannot grow. */
+static void *move_blocks(void *buffer, size_t unit, const int64_t *from_at, int64_t from_count, const int64_t *to_at,
+                         const int64_t *kept, size_t k)
 {
-  unsigned char *b = buffer;
-  int64_t front = 0;
-  for (size_t e = 0; e < k; ++e) {
-    if (kept[e] < 0)
-      continue;
-    const int64_t at = from_at[kept[e]], n = from_at[kept[e] + 1] - at;
-    if (at != front)
-      memmove(b + (size_t)front * unit, b + (size_t)at * unit, (size_t)n * unit);
-    front += n;
-  }
-  const size_t total = (size_t)to_at[k];
-  unsigned char *grown = realloc(b, (total ? total : 1) * unit);
-  if (!grown) {
-    free(b);
+  const size_t total = (size_t)to_at[k], room = total > (size_t)from_count ? total : (size_t)from_count;
+  unsigned char *b = realloc(buffer, (room ? room : 1) * unit);
+  if (!b) {
+    free(buffer);
     return NULL;
   }
-  for (size_t e = k; e-- > 0;) {
-    if (kept[e] < 0)
-      continue;
-    const int64_t n = from_at[kept[e] + 1] - from_at[kept[e]];
-    front -= n;
-    if (front != to_at[e])
-      memmove(grown + (size_t)to_at[e] * unit, grown + (size_t)front * unit, (size_t)n * unit);
-  }
-  return grown;
+  for (size_t e = 0; e < k; ++e)
+    if (kept[e] >= 0 && to_at[e] < from_at[kept[e]])
+      memmove(b + (size_t)to_at[e] * unit, b + (size_t)from_at[kept[e]] * unit,
+              (size_t)(from_at[kept[e] + 1] - from_at[kept[e]]) * unit);
+  for (size_t e = k; e-- > 0;)
+    if (kept[e] >= 0 && to_at[e] > from_at[kept[e]])
+      memmove(b + (size_t)to_at[e] * unit, b + (size_t)from_at[kept[e]] * unit,
+              (size_t)(from_at[kept[e] + 1] - from_at[kept[e]]) * unit);
+  if (room == total)
+    return b;
+  unsigned char *shrunk = realloc(b, (total ? total : 1) * unit);
+  return shrunk ? shrunk : b;
 }
 
 scipar_status cluster_set_take_over(cluster_set *set, cluster_set *from, size_t num_clusters, const int64_t *kept,
@@ -80,24 +75,25 @@ scipar_status cluster_set_take_over(cluster_set *set, cluster_set *from, size_t 
   /* One buffer at a time: if one has to move to grow, only it is held twice for a moment. A buffer
    * not moved (after a failure) is freed. */
   const int64_t *at = from->offsets, *nodes_at = from->tree_offsets;
+  const int64_t points = at[from->num_clusters], nodes = nodes_at[from->num_clusters];
   if (ok)
-    ok = (set->x = move_blocks(x, sizeof(double), at, set->offsets, kept, k)) != NULL;
+    ok = (set->x = move_blocks(x, sizeof(double), at, points, set->offsets, kept, k)) != NULL;
   else
     free(x);
   if (ok)
-    ok = (set->y = move_blocks(y, sizeof(double), at, set->offsets, kept, k)) != NULL;
+    ok = (set->y = move_blocks(y, sizeof(double), at, points, set->offsets, kept, k)) != NULL;
   else
     free(y);
   if (ok)
-    ok = (set->z = move_blocks(z, sizeof(double), at, set->offsets, kept, k)) != NULL;
+    ok = (set->z = move_blocks(z, sizeof(double), at, points, set->offsets, kept, k)) != NULL;
   else
     free(z);
   if (ok)
-    ok = (set->split_value = move_blocks(split_value, sizeof(double), nodes_at, set->tree_offsets, kept, k)) != NULL;
+    ok = (set->split_value = move_blocks(split_value, sizeof(double), nodes_at, nodes, set->tree_offsets, kept, k)) != NULL;
   else
     free(split_value);
   if (ok)
-    ok = (set->split_dim = move_blocks(split_dim, 1, nodes_at, set->tree_offsets, kept, k)) != NULL;
+    ok = (set->split_dim = move_blocks(split_dim, 1, nodes_at, nodes, set->tree_offsets, kept, k)) != NULL;
   else
     free(split_dim);
   if (ok)
