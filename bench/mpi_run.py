@@ -5,6 +5,7 @@
     python3 mpi_run.py pieces WORKLOAD DIR P                 # P raw pieces per cloud, for scipar_mpi_bench
     python3 mpi_run.py scaling BUILD OUT [BASELINE_BUILD]     # weak and strong series on 1 to 32 ranks
     python3 mpi_run.py scaling-report OUT                     # their table and plot again, from OUT's JSON
+    python3 mpi_run.py speedup BUILD WORKLOAD DIR PAIRS       # 2 ranks against 1, interleaved runs
 
 Pieces are split at the median x (P pieces: at the x quantiles), as a spatial partitioner would; with
 N ranks each reads its pieces. Only the filter's update is timed, after the readers have run.
@@ -17,6 +18,11 @@ BASELINE_BUILD (an older build's scipar_mpi_bench) adds its figures to the plot 
 per cut face divide a rank's bytes by the faces its cell shares with other cells (1 for each rank of
 2, up to 6 inside a 3-D grid): the boundary a rank exchanges grows with them, not with the ranks.
 Oversubscribed ranks are told to yield the processor while they wait (mpi_yield_when_idle).
+
+The speedup runs alternate scipar_match on one rank (the whole clouds) and scipar_match_distributed
+on two ranks (split at the median x), one thread each, PAIRS times; each run reports the median of 5
+calls (the slowest rank's, ranks synchronised before each call). It prints each pair's times and
+ratio, the medians, and the load average before and after.
 """
 import json
 import os
@@ -214,6 +220,23 @@ def scaling_report(out):
     print(text)
 
 
+def speedup(build, name, directory, pairs):
+    for count in (1, 2):
+        os.makedirs(os.path.join(directory, str(count)), exist_ok=True)
+        pieces(name, os.path.join(directory, str(count)), count)
+    print("load average", os.getloadavg(), flush=True)
+    ones, twos = [], []
+    for i in range(pairs):
+        ones.append(run_bench(build, 1, ["pieces", os.path.join(directory, "1"), "--repeats", "5", "--serial"])["seconds"])
+        twos.append(run_bench(build, 2, ["pieces", os.path.join(directory, "2"), "--repeats", "5"])["seconds"])
+        print(f"pair {i}: 1 rank {ones[-1]:.4f} s, 2 ranks {twos[-1]:.4f} s, {ones[-1] / twos[-1]:.2f}x", flush=True)
+    ratios = [a / b for a, b in zip(ones, twos)]
+    print(f"{name}: 1 rank {statistics.median(ones):.4f} s, 2 ranks {statistics.median(twos):.4f} s, "
+          f"speed-up {statistics.median(ratios):.2f}x (median of {pairs} pairs; {min(ratios):.2f}x to "
+          f"{max(ratios):.2f}x)")
+    print("load average", os.getloadavg())
+
+
 def match(plugin, directory, repeats):
     from paraview.simple import Delete, LoadPlugin, OpenDataFile
     LoadPlugin(plugin, ns=globals())
@@ -238,6 +261,8 @@ if __name__ == "__main__":
         pieces(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "scaling-report":
         scaling_report(sys.argv[2])
+    elif sys.argv[1] == "speedup":
+        speedup(os.path.abspath(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]))
     elif sys.argv[1] == "scaling":
         scaling(os.path.abspath(sys.argv[2]), sys.argv[3], os.path.abspath(sys.argv[4]) if len(sys.argv) > 4 else None)
     else:

@@ -54,8 +54,7 @@ void cloud_state_free(cloud_state *c)
   cluster_set_free(&c->merged);
   free(c->owned_merged);
   free(c->copies);
-  if (!c->solve_is_local)
-    cluster_set_free(&c->solve);
+  cluster_set_free(&c->solve);
   free(c->solve_summary);
   free(c->solve_owned);
   free(c->best);

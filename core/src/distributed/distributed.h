@@ -67,8 +67,8 @@ typedef struct cloud_state {
   double *seed_distance;        /* to this one is known (its owned index), or -1 */
   cluster_copy *copies;         /* clusters owned elsewhere that may be the nearest of owned ones, by id */
   size_t num_copies;
-  cluster_set solve;            /* owned clusters and copies by id, with trees */
-  int solve_is_local;           /* solve is local itself (every local cluster owned and whole, no copies) */
+  cluster_set solve;            /* owned clusters and copies by id, with trees, over local's buffers
+                                   (local has no points or trees once it is built) */
   const cluster_summary **solve_summary; /* [solve.num_clusters] */
   int64_t *solve_owned;         /* [num_owned] index in solve of each owned cluster */
   owned_answer *best;           /* [num_owned] nearest of each owned cluster */

@@ -1,78 +1,66 @@
 /* Solve step, local: each cloud's owned clusters (from the local grouping or, split ones, merged) and
- * the copies received, trees included, are merged into one set by id (the local grouping itself when
- * it is all there is); then the nearest cluster of every owned cluster, sources first, as scipar_match
- * does. */
+ * the copies received, trees included, are merged into one set by id over the local grouping's
+ * buffers (a cluster owned and whole there moves inside them, never copied); then the nearest cluster
+ * of every owned cluster, sources first, as scipar_match does. */
 #include "distributed/distributed.h"
 #include "search/search.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* The local grouping's points and trees are not needed past this step (answers and results read its
+ * ids, offsets, centroids and point ids only): the solve set takes them over. */
 static scipar_status assemble(const rank_state *s, cloud_state *c)
 {
   const size_t k = c->num_owned + c->num_copies;
   int64_t *source = malloc((k + 1) * sizeof *source); /* owned index i as i, copy j as -j - 1 */
+  int64_t *kept = malloc((k + 1) * sizeof *kept);     /* the local cluster, when owned and whole there */
+  int64_t *size = malloc((k + 1) * sizeof *size);
   c->solve_summary = malloc((k + 1) * sizeof *c->solve_summary);
   c->solve_owned = malloc((c->num_owned + 1) * sizeof *c->solve_owned);
   c->best = malloc((c->num_owned + 1) * sizeof *c->best);
-  if (!source || !c->solve_summary || !c->solve_owned || !c->best) {
-    free(source);
-    return SCIPAR_ERROR_OUT_OF_MEMORY;
-  }
-  size_t points = 0;
-  for (size_t i = 0, j = 0, e = 0; e < k; ++e) {
-    /* Owned clusters and copies are both by id, and never share one. */
-    if (j == c->num_copies || (i < c->num_owned && c->summary[i].id < c->copies[j].summary->id)) {
-      c->solve_owned[i] = (int64_t)e;
-      source[e] = (int64_t)i;
-      c->solve_summary[e] = &c->summary[i++];
-    } else {
-      source[e] = -(int64_t)j - 1;
-      c->solve_summary[e] = c->copies[j++].summary;
+  scipar_status status = SCIPAR_ERROR_OUT_OF_MEMORY;
+  if (source && kept && size && c->solve_summary && c->solve_owned && c->best) {
+    for (size_t i = 0, j = 0, e = 0; e < k; ++e) {
+      /* Owned clusters and copies are both by id, and never share one. */
+      if (j == c->num_copies || (i < c->num_owned && c->summary[i].id < c->copies[j].summary->id)) {
+        c->solve_owned[i] = (int64_t)e;
+        source[e] = (int64_t)i;
+        kept[e] = c->owned_merged[i] < 0 ? c->owned[i] : -1;
+        c->solve_summary[e] = &c->summary[i++];
+      } else {
+        source[e] = -(int64_t)j - 1;
+        kept[e] = -1;
+        c->solve_summary[e] = c->copies[j++].summary;
+      }
+      size[e] = c->solve_summary[e]->count;
     }
-    points += (size_t)c->solve_summary[e]->count;
+    status = cluster_set_take_over(&c->solve, &c->local, k, kept, size);
   }
-  cluster_set *set = &c->solve;
-  if (c->num_copies == 0 && c->num_owned == c->local.num_clusters && c->merged.num_clusters == 0) {
-    /* Every local cluster is owned and whole, and nothing came from elsewhere: the local grouping is
-     * the set (searches only read it). */
-    *set = c->local;
-    c->solve_is_local = 1;
-    free(source);
-    return SCIPAR_OK;
-  }
-  if (cluster_set_allocate(set, k, points) != SCIPAR_OK) {
-    free(source);
-    return SCIPAR_ERROR_OUT_OF_MEMORY;
-  }
-  set->offsets[0] = 0;
-  for (size_t e = 0; e < k; ++e) {
-    const cluster_summary *m = c->solve_summary[e];
-    set->ids[e] = m->id;
-    set->offsets[e + 1] = set->offsets[e] + m->count;
-    memcpy(set->box_min + 3 * e, m->box_min, sizeof m->box_min);
-    memcpy(set->box_max + 3 * e, m->box_max, sizeof m->box_max);
-    memcpy(set->centroids + 3 * e, m->centroid, sizeof m->centroid);
-    set->centroid_error[e] = m->centroid_error;
-  }
-  if (cluster_set_allocate_trees(set) != SCIPAR_OK) {
-    free(source);
-    return SCIPAR_ERROR_OUT_OF_MEMORY;
-  }
-  const long long kk = (long long)k;
+  if (status == SCIPAR_OK) {
+    cluster_set *set = &c->solve;
+    const long long kk = (long long)k;
 #pragma omp parallel for num_threads(s->num_threads) schedule(dynamic, 64)
-  for (long long e = 0; e < kk; ++e) {
-    if (source[e] >= 0) {
-      const cluster_set *from;
-      size_t j;
-      owned_cluster(c, (size_t)source[e], &from, &j);
-      cluster_set_copy(set, (size_t)e, from, j);
-    } else
-      cluster_set_unpack(set, (size_t)e, c->copies[-source[e] - 1].packed);
+    for (long long e = 0; e < kk; ++e) {
+      const cluster_summary *m = c->solve_summary[e];
+      set->ids[e] = m->id;
+      memcpy(set->box_min + 3 * e, m->box_min, sizeof m->box_min);
+      memcpy(set->box_max + 3 * e, m->box_max, sizeof m->box_max);
+      memcpy(set->centroids + 3 * e, m->centroid, sizeof m->centroid);
+      set->centroid_error[e] = m->centroid_error;
+      if (kept[e] >= 0)
+        continue;
+      if (source[e] >= 0)
+        cluster_set_copy(set, (size_t)e, &c->merged, (size_t)c->owned_merged[source[e]]);
+      else
+        cluster_set_unpack(set, (size_t)e, c->copies[-source[e] - 1].packed);
+    }
+    cluster_set_free(&c->merged);
   }
   free(source);
-  cluster_set_free(&c->merged);
-  return SCIPAR_OK;
+  free(kept);
+  free(size);
+  return status;
 }
 
 /* The nearest of each owned cluster of `from` in `to`'s set; nearest[] holds the seeds on entry

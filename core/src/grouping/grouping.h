@@ -68,6 +68,15 @@ scipar_status cluster_set_build_some_trees(cluster_set *set, const unsigned char
  * cluster_set_unpack. On failure *set is empty. */
 scipar_status cluster_set_allocate_trees(cluster_set *set);
 
+/* A set of num_clusters clusters over `from`'s point and tree buffers, which it takes (from keeps its
+ * ids, offsets, boxes, centroids and point ids, no longer its points and trees): cluster e is cluster
+ * kept[e] of `from` with its tree when kept[e] >= 0 (kept ascends over those), moved inside the
+ * buffers, never copied into new ones; else room for size[e] points and their tree, to be filled by
+ * cluster_set_copy or cluster_set_unpack. The caller fills in ids, boxes, centroids and centroid
+ * errors. On failure *set is empty (and `from` has no points either). */
+scipar_status cluster_set_take_over(cluster_set *set, cluster_set *from, size_t num_clusters, const int64_t *kept,
+                                    const int64_t *size);
+
 /* A cluster with its tree, moved between sets or processes: its points in the set's order and its
  * tree's nodes, as cluster_set_packed_bytes(size) bytes (a multiple of 8). Unpacking (or copying) into
  * cluster k of a set needs the same size there and the set's trees allocated. */
