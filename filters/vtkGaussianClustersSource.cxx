@@ -1,28 +1,24 @@
 #include "vtkGaussianClustersSource.h"
 
+#include "SciparGenerated.h"
 #include "SciparInput.h"
 
 #include "scipar/generate.h"
 
-#include "vtkCellArray.h"
-#include "vtkDoubleArray.h"
 #include "vtkFieldData.h"
-#include "vtkIdList.h"
-#include "vtkIdTypeArray.h"
 #include "vtkInformation.h"
 #include "vtkInformationVector.h"
 #include "vtkNew.h"
 #include "vtkObjectFactory.h"
 #include "vtkPointData.h"
 #include "vtkPointSet.h"
-#include "vtkPoints.h"
 #include "vtkPolyData.h"
 #include "vtkStreamingDemandDrivenPipeline.h"
-#include "vtkTypeInt64Array.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <new>
+#include <string>
 
 vtkStandardNewMacro(vtkGaussianClustersSource);
 
@@ -37,57 +33,6 @@ struct GeneratedDeleter
   }
 };
 using Generated = std::unique_ptr<scipar_generated, GeneratedDeleter>;
-
-vtkNew<vtkTypeInt64Array> Int64Array(const char* name, const int64_t* values, size_t count)
-{
-  vtkNew<vtkTypeInt64Array> array;
-  array->SetName(name);
-  array->SetNumberOfTuples(static_cast<vtkIdType>(count));
-  std::copy(values, values + count, array->GetPointer(0));
-  return array;
-}
-
-vtkNew<vtkDoubleArray> Vector3Array(const char* name, const double* values, size_t count)
-{
-  vtkNew<vtkDoubleArray> array;
-  array->SetName(name);
-  array->SetNumberOfComponents(3);
-  array->SetNumberOfTuples(static_cast<vtkIdType>(count));
-  std::copy(values, values + 3 * count, array->GetPointer(0));
-  return array;
-}
-
-// Points, one vertex per point, and ClusterId as the active scalars.
-void SetCloud(const scipar_generated& cloud, vtkPolyData* output)
-{
-  const auto n = static_cast<vtkIdType>(cloud.num_points);
-  vtkNew<vtkDoubleArray> xyz;
-  xyz->SetNumberOfComponents(3);
-  xyz->SetNumberOfTuples(n);
-  std::copy(cloud.points, cloud.points + 3 * cloud.num_points, xyz->GetPointer(0));
-  vtkNew<vtkPoints> points;
-  points->SetData(xyz);
-  output->SetPoints(points);
-
-  vtkNew<vtkIdTypeArray> offsets, connectivity;
-  offsets->SetNumberOfTuples(n + 1);
-  connectivity->SetNumberOfTuples(n);
-  for (vtkIdType i = 0; i <= n; ++i)
-  {
-    offsets->SetValue(i, i);
-  }
-  for (vtkIdType i = 0; i < n; ++i)
-  {
-    connectivity->SetValue(i, i);
-  }
-  vtkNew<vtkCellArray> verts;
-  verts->SetData(offsets, connectivity);
-  output->SetVerts(verts);
-
-  auto ids = Int64Array("ClusterId", cloud.labels, cloud.num_points);
-  output->GetPointData()->AddArray(ids);
-  output->GetPointData()->SetActiveScalars("ClusterId");
-}
 }
 
 vtkGaussianClustersSource::vtkGaussianClustersSource()
@@ -145,11 +90,20 @@ int vtkGaussianClustersSource::Generate(vtkPolyData* output)
     vtkErrorMacro(<< "Gaussian Clusters: " << cloud->message);
     return 0;
   }
-  SetCloud(*cloud, output);
-  vtkFieldData* fields = output->GetFieldData();
-  fields->AddArray(Vector3Array("ClusterCenter", cloud->cluster_centers, cloud->num_clusters));
-  fields->AddArray(Vector3Array("ClusterSigma", cloud->cluster_sigmas, cloud->num_clusters));
-  fields->AddArray(Int64Array("ClusterSize", cloud->cluster_sizes, cloud->num_clusters));
+  try
+  {
+    scipar::SetGeneratedCloud(*cloud, output);
+    vtkFieldData* fields = output->GetFieldData();
+    fields->AddArray(scipar::Vector3Array("ClusterCenter", cloud->cluster_centers, cloud->num_clusters));
+    fields->AddArray(scipar::Vector3Array("ClusterSigma", cloud->cluster_sigmas, cloud->num_clusters));
+    fields->AddArray(scipar::Int64Array("ClusterSize", cloud->cluster_sizes, cloud->num_clusters));
+  }
+  catch (const std::bad_alloc&)
+  {
+    output->Initialize();
+    vtkErrorMacro(<< "Gaussian Clusters ran out of memory making its output");
+    return 0;
+  }
   return 1;
 }
 
@@ -190,33 +144,31 @@ int vtkGaussianClustersSource::NextFrame(vtkDataObject* input, vtkPolyData* outp
 
   // The kept points' input arrays first (all but the cluster ids, which TrueClusterId replaces),
   // then the generated ones on top.
-  vtkPointData* in = cloud->GetPointData();
-  vtkPointData* out = output->GetPointData();
-  out->CopyAllocate(in, static_cast<vtkIdType>(next->num_points));
-  out->CopyFieldOff(this->ClusterArrayName.c_str());
-  vtkNew<vtkIdList> from, to;
-  from->SetNumberOfIds(static_cast<vtkIdType>(next->num_points));
-  to->SetNumberOfIds(static_cast<vtkIdType>(next->num_points));
-  for (size_t i = 0; i < next->num_points; ++i)
+  try
   {
-    from->SetId(static_cast<vtkIdType>(i), static_cast<vtkIdType>(next->input_index[i]));
-    to->SetId(static_cast<vtkIdType>(i), static_cast<vtkIdType>(i));
-  }
-  out->CopyData(in, from, to);
-  out->SetNumberOfTuples(static_cast<vtkIdType>(next->num_points));
-  for (const char* name : { "ClusterId", "TrueClusterId", "InputPointId" })
-  {
-    out->RemoveArray(name);
-  }
-  SetCloud(*next, output);
-  out->AddArray(Int64Array("TrueClusterId", next->true_labels, next->num_points));
-  out->AddArray(Int64Array("InputPointId", next->input_index, next->num_points));
+    vtkPointData* out = output->GetPointData();
+    scipar::GatherArrays(cloud->GetPointData(), next->input_index, next->num_points,
+      this->ClusterArrayName.c_str(), out);
+    for (const char* name : { "ClusterId", "TrueClusterId", "InputPointId" })
+    {
+      out->RemoveArray(name);
+    }
+    scipar::SetGeneratedCloud(*next, output);
+    out->AddArray(scipar::Int64Array("TrueClusterId", next->true_labels, next->num_points));
+    out->AddArray(scipar::Int64Array("InputPointId", next->input_index, next->num_points));
 
-  vtkFieldData* fields = output->GetFieldData();
-  fields->AddArray(Int64Array("InputClusterId", next->cluster_labels, next->num_clusters));
-  fields->AddArray(Int64Array("NewClusterId", next->cluster_new_labels, next->num_clusters));
-  fields->AddArray(Vector3Array("ClusterShift", next->cluster_shifts, next->num_clusters));
-  fields->AddArray(Int64Array("ClusterSize", next->cluster_sizes, next->num_clusters));
+    vtkFieldData* fields = output->GetFieldData();
+    fields->AddArray(scipar::Int64Array("InputClusterId", next->cluster_labels, next->num_clusters));
+    fields->AddArray(scipar::Int64Array("NewClusterId", next->cluster_new_labels, next->num_clusters));
+    fields->AddArray(scipar::Vector3Array("ClusterShift", next->cluster_shifts, next->num_clusters));
+    fields->AddArray(scipar::Int64Array("ClusterSize", next->cluster_sizes, next->num_clusters));
+  }
+  catch (const std::bad_alloc&)
+  {
+    output->Initialize();
+    vtkErrorMacro(<< "Next Frame ran out of memory making its output");
+    return 0;
+  }
   return 1;
 }
 

@@ -1,17 +1,16 @@
 #include "vtkMovingClustersSource.h"
 
 #include "SciparArrays.h"
+#include "SciparGenerated.h"
 
 #include "scipar/generate.h"
 
-#include "vtkCellArray.h"
 #include "vtkDoubleArray.h"
 #include "vtkInformation.h"
 #include "vtkInformationVector.h"
 #include "vtkNew.h"
 #include "vtkObjectFactory.h"
 #include "vtkPointData.h"
-#include "vtkPoints.h"
 #include "vtkPolyData.h"
 #include "vtkStreamingDemandDrivenPipeline.h"
 #include "vtkStringArray.h"
@@ -48,36 +47,11 @@ struct TruthDeleter
   }
 };
 
-vtkSmartPointer<vtkTypeInt64Array> Int64Array(const char* name, const int64_t* values, size_t count)
-{
-  auto array = NewArray<vtkTypeInt64Array>(name, static_cast<vtkIdType>(count));
-  std::copy(values, values + count, array->GetPointer(0));
-  return array;
-}
-
 // Points, one vertex cell per point, ClusterId (active scalars) and TrueTrackId.
 void SetCloud(const scipar_generated& cloud, vtkPolyData* output)
 {
-  const auto n = static_cast<vtkIdType>(cloud.num_points);
-  auto xyz = NewArray<vtkDoubleArray>(nullptr, n, 3);
-  std::copy(cloud.points, cloud.points + 3 * cloud.num_points, xyz->GetPointer(0));
-  vtkNew<vtkPoints> points;
-  points->SetData(xyz);
-  output->SetPoints(points);
-  auto offsets = NewArray<vtkTypeInt64Array>(nullptr, n + 1);
-  auto connectivity = NewArray<vtkTypeInt64Array>(nullptr, n);
-  for (vtkIdType i = 0; i < n; ++i)
-  {
-    offsets->SetValue(i, i);
-    connectivity->SetValue(i, i);
-  }
-  offsets->SetValue(n, n);
-  vtkNew<vtkCellArray> verts;
-  verts->SetData(offsets, connectivity);
-  output->SetVerts(verts);
-  output->GetPointData()->AddArray(Int64Array("ClusterId", cloud.labels, cloud.num_points));
-  output->GetPointData()->AddArray(Int64Array("TrueTrackId", cloud.true_labels, cloud.num_points));
-  output->GetPointData()->SetActiveScalars("ClusterId");
+  scipar::SetGeneratedCloud(cloud, output);
+  output->GetPointData()->AddArray(scipar::Int64Array("TrueTrackId", cloud.true_labels, cloud.num_points));
 }
 
 void SetEvents(const scipar_moving_truth& truth, vtkTable* output)
