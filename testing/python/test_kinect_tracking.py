@@ -19,7 +19,7 @@ cost model of docs/tracking.md computed here independently of the tracker:
 - Defaults (splits and merges on, MaxGap 2): every cluster point has a track, one per cluster, the
   clusters of a step have distinct tracks, noise points (ClusterId -1) have none; the Tracks output
   spans the steps each track is seen at; every track starting after step 0 has a birth or split event.
-Prints the figures the README quotes (tracks, links, events).
+The figures the README quotes for the defaults (clusters, tracks, links, events) are checked too.
 """
 import os
 import sys
@@ -34,6 +34,10 @@ from vtkmodules.util.numpy_support import vtk_to_numpy
 
 DEMO = dict(Radius=0.02, MinNeighbors=16, MinClusterSize=50, MaxClusterSize=5000)
 FIXED_GATES = (0.005, 0.01, 0.02, 0.05, 0.2, 1.0)
+# What the README says the defaults give (clusters per frame, tracks, links, events): the tracker is
+# exact and deterministic, so a change here is a change of the tracker's results: update the README.
+README_FIGURES = dict(clusters=[22, 34, 26], tracks=43, links=39,
+                      events={"birth": 15, "split": 6, "merge": 14, "death": 3})
 
 failures = []
 
@@ -218,6 +222,8 @@ def check_defaults(reader):
               f"has {starts[(at[0], t)]} birth/split events")
     links = sum(len(set(mappings[s].values()) & set(mappings[s + 1].values())) for s in range(len(steps) - 1))
     kinds = Counter(kind for _, kind, _, _ in events)
+    figures = dict(clusters=[len(m) for m in mappings], tracks=len(seen), links=links, events=dict(kinds))
+    check(figures == README_FIGURES, f"defaults: {figures}, the README says {README_FIGURES}")
     print(f"defaults: clusters {[len(m) for m in mappings]}, {len(seen)} tracks, {links} links, events {dict(kinds)}, "
           f"noise points {[int((step['cluster'] == -1).sum()) for step in steps]}")
 
