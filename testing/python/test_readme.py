@@ -51,6 +51,8 @@ EXPECTED_OUTPUT = {
     "print(servermanager.Fetch(matching, idx=2).GetNumberOfRows(), 'pairs')": r"^\d+ pairs$",
     "print(f'{(track == truth).mean():.0%} of the points of step 5 are on their true track')":
         r"^100% of the points of step 5 are on their true track$",
+    "print(servermanager.Fetch(tracking, idx=1).GetNumberOfCells(), 'tracks', {k: kinds.count(k)":
+        r"^43 tracks \{'birth': 15, 'death': 3, 'merge': 14, 'split': 6\}$",
     "print(lut.Annotations[3])                              # the first pair's legend entry": r"^0 -> 1\d\d$",
     "./match": r"^7 -> 2: 0\.455 \(mutual\)\n8 -> 1: 0\.539 \(mutual\)$",
 }
