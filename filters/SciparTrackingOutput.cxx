@@ -5,6 +5,7 @@
 #include "vtkCellArray.h"
 #include "vtkCellData.h"
 #include "vtkDoubleArray.h"
+#include "vtkFieldData.h"
 #include "vtkNew.h"
 #include "vtkPointData.h"
 #include "vtkPointSet.h"
@@ -110,6 +111,8 @@ void scipar::BuildTrackedClusters(vtkPointSet* input, const scipar_tracking_resu
   points->AddArray(DoubleArray("LinkDistance", linkDistance, static_cast<size_t>(numPoints)));
   // ParaView colours a new display by the active scalars: a track keeps its colour through time.
   points->SetActiveScalars("TrackId");
+  // The gate the links into this step had to be within (MaxLinkDistance, or chosen from the data).
+  output->GetFieldData()->AddArray(DoubleArray("LinkGate", result.step_gates + step, 1));
 
   auto cellTrack = NewArray<vtkTypeInt64Array>("TrackId", numCells);
   auto cellLink = NewArray<vtkDoubleArray>("LinkDistance", numCells);

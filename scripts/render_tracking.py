@@ -21,7 +21,7 @@ STEPS = (0, 7, 15)
 
 
 def track_colors(count):
-    """The plugin's categorical colours (plugin/pqSciparPairColors.cxx): golden-ratio hues."""
+    """Distinct colours for this picture's tracks: golden-ratio hues (the GUI uses the plugin's palette)."""
     colors = []
     for i in range(count):
         hue = (i * 0.618033988749895) % 1.0

@@ -14,7 +14,8 @@ cost model of docs/tracking.md computed here independently of the tracker:
   matrix of size rows + columns, where leaving a cluster unlinked costs the gate on either side and
   a link above the gate is forbidden. Checked for several fixed gates (MaxLinkDistance) and for the
   default gate chosen from the data, recomputed here from the rule of docs/tracking.md (nearest-rank
-  medians, as core/src/tracking/gate.c states). The LinkDistance of each continued cluster is its
+  medians, as core/src/tracking/gate.c states) and compared with the LinkGate the filter reports.
+  The LinkDistance of each continued cluster is its
   Chamfer value; Births and Deaths in the Events output are the unlinked clusters.
 - Defaults (splits and merges on, MaxGap 2): every cluster point has a track, one per cluster, the
   clusters of a step have distinct tracks, noise points (ClusterId -1) have none; the Tracks output
@@ -133,7 +134,8 @@ def track_series(reader, **properties):
         annotated, tracks, events = step_outputs(tracking, time)
         steps.append(dict(points=vtk_to_numpy(annotated.GetPoints().GetData()).astype(np.float64),
                           cluster=point_array(annotated, "ClusterId"), track=point_array(annotated, "TrackId"),
-                          link=point_array(annotated, "LinkDistance")))
+                          link=point_array(annotated, "LinkDistance"),
+                          gate=annotated.GetFieldData().GetArray("LinkGate").GetValue(0)))
     tracks_info = dict(track=vtk_to_numpy(tracks.GetCellData().GetArray("TrackId")).copy(),
                        start=vtk_to_numpy(tracks.GetCellData().GetArray("StartStep")).copy(),
                        end=vtk_to_numpy(tracks.GetCellData().GetArray("EndStep")).copy())
@@ -170,6 +172,8 @@ def check_against_oracle(reader, gate):
         rows, cols, values = chamfer_matrix(prev, new)
         step_gate = default_gate(values) if gate is None else gate
         used_gates.append(step_gate)
+        check(np.isclose(steps[s + 1]["gate"], step_gate, rtol=1e-9, atol=0),
+              f"{name}, step {s + 1}: the filter reports LinkGate {steps[s + 1]['gate']}, the rule gives {step_gate}")
         links, _ = oracle_links(values, step_gate)
         expected = {rows[i]: cols[j] for i, j in links.items()}
         # What the tracker linked: the clusters of step s+1 whose track was at step s.
