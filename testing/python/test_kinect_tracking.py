@@ -33,6 +33,9 @@ from scipy.spatial import cKDTree
 from paraview import simple
 from vtkmodules.util.numpy_support import vtk_to_numpy
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tracking_outputs import events_of, outputs_at, point_array  # noqa: E402
+
 DEMO = dict(Radius=0.02, MinNeighbors=16, MinClusterSize=50, MaxClusterSize=5000)
 FIXED_GATES = (0.005, 0.01, 0.02, 0.05, 0.2, 1.0)
 # What the README says the defaults give (clusters per frame, tracks, links, events): the tracker is
@@ -47,22 +50,6 @@ def check(condition, message):
     if not condition:
         failures.append(message)
         print("FAILED:", message)
-
-
-def point_array(data, name):
-    return vtk_to_numpy(data.GetPointData().GetArray(name)).copy()
-
-
-def step_outputs(tracking, time):
-    tracking.UpdatePipeline(time)
-    algorithm = tracking.GetClientSideObject()
-    return [algorithm.GetOutputDataObject(port) for port in range(3)]
-
-
-def events_of(table):
-    columns = [table.GetColumnByName(name) for name in ("Step", "Kind", "TrackId", "OtherTrackId")]
-    return [(int(columns[0].GetValue(r)), columns[1].GetValue(r), int(columns[2].GetValue(r)),
-             int(columns[3].GetValue(r))) for r in range(table.GetNumberOfRows())]
 
 
 def clusters_of(points, ids):
@@ -131,7 +118,7 @@ def track_series(reader, **properties):
     tracking = simple.ClusterTracking(Input=clusters, **properties)
     steps = []
     for time in reader.TimestepValues:
-        annotated, tracks, events = step_outputs(tracking, time)
+        annotated, tracks, events = outputs_at(tracking, time)
         steps.append(dict(points=vtk_to_numpy(annotated.GetPoints().GetData()).astype(np.float64),
                           cluster=point_array(annotated, "ClusterId"), track=point_array(annotated, "TrackId"),
                           link=point_array(annotated, "LinkDistance"),

@@ -26,28 +26,13 @@ from vtkmodules.util.numpy_support import vtk_to_numpy
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tracking_checks import Failure, check, compare_with_truth  # noqa: E402
+from tracking_outputs import events_of, outputs_at, point_array  # noqa: E402
 from vtk_snapshot import differences, snapshot  # noqa: E402
 
 
 def counters(tracking):
     tracking.UpdatePropertyInformation()
     return tracking.GetPropertyValue("NumberOfTrackings"), tracking.GetPropertyValue("NumberOfStepsRead")
-
-
-def outputs_at(tracking, time):
-    tracking.UpdatePipeline(time)
-    algorithm = tracking.GetClientSideObject()
-    return [algorithm.GetOutputDataObject(port) for port in range(3)]
-
-
-def events_of(table):
-    columns = [table.GetColumnByName(name) for name in ("Step", "Kind", "TrackId", "OtherTrackId")]
-    return [(int(columns[0].GetValue(r)), columns[1].GetValue(r), int(columns[2].GetValue(r)),
-             int(columns[3].GetValue(r))) for r in range(table.GetNumberOfRows())]
-
-
-def point_array(data, name):
-    return vtk_to_numpy(data.GetPointData().GetArray(name)).copy()
 
 
 def check_annotation(clusters, tracks):
