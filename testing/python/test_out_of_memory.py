@@ -11,16 +11,18 @@ megabytes, must each give either that result or the "out of memory" error with e
 The failing band includes the filter's own allocations of the output arrays, where VTK aborted the
 process instead of reporting (issue 13: ~340-360 MB of address space for these clouds with the CLI).
 """
-import resource
+import os
 import sys
 
 import numpy as np
 from paraview.simple import LoadPlugin, TrivialProducer
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
-from vtkmodules.vtkCommonCore import vtkLogger, vtkOutputWindow, vtkPoints, vtkStringOutputWindow
+from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkPolyData
 
-MB = 1 << 20
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from address_space import MB, limited  # noqa: E402
+
 SWEEP_STEP = 6 * MB
 
 
@@ -33,14 +35,6 @@ def cloud(points, ids):
     array.SetName("ClusterId")
     data.GetPointData().AddArray(array)
     return data
-
-
-def address_space_in_use():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmSize in /proc/self/status")
 
 
 class Matching:
@@ -60,19 +54,8 @@ class Matching:
         for port in range(4):
             self.algorithm.GetOutputDataObject(port).Initialize()  # last run's outputs: not counted
         self.algorithm.Modified()
-        messages = vtkStringOutputWindow()
-        previous, verbosity = vtkOutputWindow.GetInstance(), vtkLogger.GetCurrentVerbosityCutoff()
-        vtkOutputWindow.SetInstance(messages)
-        vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_OFF)
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        try:
-            if headroom is not None:
-                resource.setrlimit(resource.RLIMIT_AS, (address_space_in_use() + headroom, hard))
+        with limited(headroom) as messages:
             self.algorithm.Update()
-        finally:
-            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-            vtkOutputWindow.SetInstance(previous)
-            vtkLogger.SetStderrVerbosity(verbosity)
         text = messages.GetOutput()
         pair_id = self.algorithm.GetOutputDataObject(0).GetPointData().GetArray("PairId")
         if pair_id is None:

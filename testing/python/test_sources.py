@@ -14,25 +14,19 @@ unlimited run's output or the source's "out of memory" error with an empty outpu
 allocations abort the process when memory runs out (Debian builds VTK without NDEBUG), so a source
 that left an output array to VTK ends this test with SIGABRT.
 """
-import resource
+import os
 import sys
 
 import numpy as np
 from paraview.simple import LoadPlugin, TrivialProducer
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
-from vtkmodules.vtkCommonCore import vtkLogger, vtkOutputWindow, vtkPoints, vtkStringArray, vtkStringOutputWindow
+from vtkmodules.vtkCommonCore import vtkPoints, vtkStringArray
 from vtkmodules.vtkCommonDataModel import vtkPolyData
 
-MB = 1 << 20
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from address_space import MB, limited  # noqa: E402
+
 SWEEP_STEP = 4 * MB
-
-
-def address_space_in_use():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmSize in /proc/self/status")
 
 
 def named(values, name):
@@ -68,19 +62,8 @@ def run(algorithm, headroom=None):
     is in use plus `headroom` bytes if given."""
     algorithm.GetOutputDataObject(0).Initialize()
     algorithm.Modified()
-    messages = vtkStringOutputWindow()
-    previous, verbosity = vtkOutputWindow.GetInstance(), vtkLogger.GetCurrentVerbosityCutoff()
-    vtkOutputWindow.SetInstance(messages)
-    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_OFF)
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    try:
-        if headroom is not None:
-            resource.setrlimit(resource.RLIMIT_AS, (address_space_in_use() + headroom, hard))
+    with limited(headroom) as messages:
         algorithm.Update()
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-        vtkOutputWindow.SetInstance(previous)
-        vtkLogger.SetStderrVerbosity(verbosity)
     output = algorithm.GetOutputDataObject(0)
     if output.GetNumberOfPoints() == 0:
         return None, messages.GetOutput()
