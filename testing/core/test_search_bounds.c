@@ -47,7 +47,7 @@ static void check_pair_of_clouds(const scipar_cloud *src, const scipar_cloud *tg
   CHECK(cluster_set_build(src, NULL, 2, 1, 0, &s) == SCIPAR_OK && cluster_set_build(tgt, NULL, 2, 1, 0, &t) == SCIPAR_OK,
         "%s: sets build", name);
   cluster_hierarchy h;
-  CHECK(cluster_hierarchy_build(&t, &h) == SCIPAR_OK, "%s: hierarchy builds", name);
+  CHECK(cluster_hierarchy_build(&t, 2, &h) == SCIPAR_OK, "%s: hierarchy builds", name);
   oracle_clusters os = oracle_group(src), ot = oracle_group(tgt);
   unsigned char *returned = calloc(t.num_clusters + 1, 1);
   double *sorted = malloc((t.num_clusters + 1) * sizeof *sorted);

@@ -6,6 +6,9 @@
 
 enum { CLUSTER_LEAF_SIZE = 4 };
 
+/* Nodes of at least this many clusters are built as OpenMP tasks. */
+enum { PARALLEL_NODE = 4096 };
+
 /* Bounds come from rounded arithmetic; shrinking them by a relative 1e-9 keeps them below every
  * rounded Chamfer value they bound (a mean of n terms is off by at most ~(n / 8 + 5) units in the last
  * place: far less for clusters of up to 10^7 points). */
@@ -109,11 +112,15 @@ static void build_node(build_state *s, size_t node, size_t lo, size_t hi)
   for (size_t i = lo; i < hi; ++i)
     s->h->order[i] = s->scratch[i].index;
   const size_t mid = lo + (hi - lo) / 2;
+  /* The halves touch disjoint ranges and nodes: large ones are built as tasks of the team building the
+   * hierarchy (the tree does not depend on which thread builds what). */
+#pragma omp task if (hi - lo >= PARALLEL_NODE)
   build_node(s, 2 * node + 1, lo, mid);
   build_node(s, 2 * node + 2, mid, hi);
+#pragma omp taskwait
 }
 
-scipar_status cluster_hierarchy_build(const cluster_set *set, cluster_hierarchy *h)
+scipar_status cluster_hierarchy_build(const cluster_set *set, int num_threads, cluster_hierarchy *h)
 {
   memset(h, 0, sizeof *h);
   const size_t k = set->num_clusters;
@@ -139,8 +146,11 @@ scipar_status cluster_hierarchy_build(const cluster_set *set, cluster_hierarchy 
     cluster_hierarchy_free(h);
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   }
-  if (k > 0)
+  if (k > 0) {
+#pragma omp parallel num_threads(k >= PARALLEL_NODE ? num_threads : 1)
+#pragma omp single
     build_node(&s, 0, 0, k);
+  }
   free(s.scratch);
   return SCIPAR_OK;
 }
@@ -272,7 +282,9 @@ static search_entry pop(candidate_search *s)
 /* Every cluster under a node has its box inside the node's box and its centroid inside the node's
  * box of centroids: the query's centroid is at least as far from each cluster's box as from the
  * node's, and each cluster's centroid at least as far from the query's box as the centroids' box. */
-static int push_node(candidate_search *s, size_t node)
+/* An entry whose bound exceeds stop is not pushed: stop never grows during a query, so it would never
+ * come out (half the entries of a search over separated clusters, which only made the heap deeper). */
+static int push_node(candidate_search *s, size_t node, double stop)
 {
   const cluster_hierarchy *h = s->hierarchy;
   const double *q = s->query_centroid;
@@ -285,10 +297,10 @@ static int push_node(candidate_search *s, size_t node)
   const double centre = box_gap(q, q, h->centroid_min + 3 * node, h->centroid_max + 3 * node);
   const search_entry e = {metric_lower_bound(s->metric, s->squared, ab, s->one_sided ? ab : ba), centre * centre,
                           (int64_t)node};
-  return push(s, e);
+  return e.bound > stop || push(s, e);
 }
 
-static int push_cluster(candidate_search *s, int64_t c)
+static int push_cluster(candidate_search *s, int64_t c, double stop)
 {
   const cluster_set *set = s->set;
   double centre = 0.0;
@@ -300,7 +312,7 @@ static int push_cluster(candidate_search *s, int64_t c)
   const double ab = convexity_bound(box_gap(q, q, set->box_min + 3 * c, set->box_max + 3 * c), s->query_error);
   const double ba = convexity_bound(box_gap(cc, cc, s->query_min, s->query_max), set->centroid_error[c]);
   const search_entry e = {metric_lower_bound(s->metric, s->squared, ab, s->one_sided ? ab : ba), centre, -c - 1};
-  return push(s, e);
+  return e.bound > stop || push(s, e);
 }
 
 candidate_search candidate_search_make(const cluster_set *set, const cluster_hierarchy *hierarchy, scipar_metric metric,
@@ -323,7 +335,7 @@ int candidate_search_begin(candidate_search *s, const cluster_set *query_set, si
   memcpy(s->query_centroid, query_set->centroids + 3 * query, sizeof s->query_centroid);
   s->query_error = query_set->centroid_error[query];
   s->size = 0;
-  return s->hierarchy->num_nodes == 0 || push_node(s, 0);
+  return s->hierarchy->num_nodes == 0 || push_node(s, 0, INFINITY);
 }
 
 int candidate_search_next(candidate_search *s, double stop, int64_t *cluster, int *failed)
@@ -339,9 +351,9 @@ int candidate_search_next(candidate_search *s, double stop, int64_t *cluster, in
     int ok = 1;
     if (hi - lo <= CLUSTER_LEAF_SIZE) {
       for (size_t i = lo; i < hi && ok; ++i)
-        ok = push_cluster(s, s->hierarchy->order[i]);
+        ok = push_cluster(s, s->hierarchy->order[i], stop);
     } else {
-      ok = push_node(s, 2 * node + 1) && push_node(s, 2 * node + 2);
+      ok = push_node(s, 2 * node + 1, stop) && push_node(s, 2 * node + 2, stop);
     }
     if (!ok) {
       *failed = 1;

@@ -20,7 +20,8 @@ typedef struct cluster_hierarchy {
   size_t num_nodes;
 } cluster_hierarchy;
 
-scipar_status cluster_hierarchy_build(const cluster_set *set, cluster_hierarchy *hierarchy);
+/* With num_threads threads; the hierarchy does not depend on their number. */
+scipar_status cluster_hierarchy_build(const cluster_set *set, int num_threads, cluster_hierarchy *hierarchy);
 void cluster_hierarchy_free(cluster_hierarchy *hierarchy);
 
 typedef struct search_entry {
@@ -49,7 +50,8 @@ candidate_search candidate_search_make(const cluster_set *set, const cluster_hie
 int candidate_search_begin(candidate_search *search, const cluster_set *query_set, size_t query);
 
 /* The next cluster in bound order whose bound does not exceed stop: returns 1 and sets *cluster, or
- * returns 0 when none is left (or on allocation failure, when *failed is set). */
+ * returns 0 when none is left (or on allocation failure, when *failed is set). stop must not grow
+ * from one call to the next of a query: what lies beyond it is dropped. */
 int candidate_search_next(candidate_search *search, double stop, int64_t *cluster, int *failed);
 
 void candidate_search_free(candidate_search *search);

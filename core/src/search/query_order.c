@@ -1,0 +1,75 @@
+#include "search/query_order.h"
+
+#include "grouping/radix_sort.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* Cells per axis of the grid whose Morton order sorts clusters of one size class. */
+enum { MORTON_BITS = 8 };
+
+/* Bits 0, 1, 2 ... of v spread to bits 0, 3, 6 ... */
+static uint64_t spread(uint64_t v)
+{
+  uint64_t out = 0;
+  for (int b = 0; b < MORTON_BITS; ++b)
+    out |= ((v >> b) & 1u) << (3 * b);
+  return out;
+}
+
+/* floor(log2(size)) for size >= 1. */
+static int size_class(int64_t size)
+{
+  int c = 0;
+  while (size >>= 1)
+    ++c;
+  return c;
+}
+
+/* Sorted by one key per cluster: its size class, largest first (within a class sizes differ by less
+ * than two: the order still ends with the smallest work), then the Morton code of its centroid on a
+ * 256^3 grid over the centroids' box (the searches of near clusters meet the same nodes of the other
+ * side's hierarchy: on 200,000 clusters of 5 points, searches in index order, which is random in
+ * space, waited on a cache miss at most nodes), then the index. */
+int64_t *query_order(const cluster_set *set, const int64_t *subset, size_t count)
+{
+  int64_t *key = malloc((count ? count : 1) * sizeof *key);
+  int64_t *scratch = malloc((count ? count : 1) * sizeof *scratch);
+  if (!key || !scratch) {
+    free(key);
+    free(scratch);
+    return NULL;
+  }
+  if (set->num_clusters > UINT32_MAX) { /* an index must fit in a key's low 32 bits: the subset's order */
+    for (size_t i = 0; i < count; ++i)
+      key[i] = subset ? subset[i] : (int64_t)i;
+    free(scratch);
+    return key;
+  }
+  double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+  for (size_t i = 0; i < count; ++i) {
+    const double *c = set->centroids + 3 * (subset ? subset[i] : (int64_t)i);
+    for (int d = 0; d < 3; ++d) {
+      lo[d] = fmin(lo[d], c[d]);
+      hi[d] = fmax(hi[d], c[d]);
+    }
+  }
+  const double cells = (double)(1 << MORTON_BITS);
+  for (size_t i = 0; i < count; ++i) {
+    const int64_t k = subset ? subset[i] : (int64_t)i;
+    const double *c = set->centroids + 3 * k;
+    uint64_t morton = 0;
+    for (int d = 0; d < 3; ++d) {
+      const double t = hi[d] > lo[d] ? (c[d] - lo[d]) / (hi[d] - lo[d]) * cells : 0.0;
+      const uint64_t cell = t < cells - 1.0 ? (uint64_t)t : (uint64_t)cells - 1;
+      morton |= spread(cell) << d;
+    }
+    const uint64_t descending = (uint64_t)(63 - size_class(cluster_set_size(set, (size_t)k)));
+    key[i] = (int64_t)((descending << 56) | (morton << 32) | (uint64_t)k);
+  }
+  radix_sort_int64(key, scratch, count);
+  free(scratch);
+  for (size_t i = 0; i < count; ++i)
+    key[i] &= (int64_t)UINT32_MAX;
+  return key;
+}
