@@ -6,8 +6,10 @@
 
 enum { CLUSTER_LEAF_SIZE = 4 };
 
-/* Nodes of at least this many clusters are built as OpenMP tasks. */
-enum { PARALLEL_NODE = 4096 };
+/* Nodes of at least PARALLEL_NODE clusters are built as OpenMP tasks, by a team only over at least
+ * PARALLEL_TEAM clusters: below it the build takes about a millisecond, less than a thread waiting
+ * for its team on a busy machine. */
+enum { PARALLEL_NODE = 4096, PARALLEL_TEAM = 65536 };
 
 /* Bounds come from rounded arithmetic; shrinking them by a relative 1e-9 keeps them below every
  * rounded Chamfer value they bound (a mean of n terms is off by at most ~(n / 8 + 5) units in the last
@@ -147,7 +149,7 @@ scipar_status cluster_hierarchy_build(const cluster_set *set, int num_threads, c
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   }
   if (k > 0) {
-#pragma omp parallel num_threads(k >= PARALLEL_NODE ? num_threads : 1)
+#pragma omp parallel num_threads(k >= PARALLEL_TEAM ? num_threads : 1)
 #pragma omp single
     build_node(&s, 0, 0, k);
   }
