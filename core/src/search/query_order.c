@@ -1,20 +1,48 @@
 #include "search/query_order.h"
 
-#include "grouping/radix_sort.h"
-
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Cells per axis of the grid whose Morton order sorts clusters of one size class. */
 enum { MORTON_BITS = 8 };
 
-/* Bits 0, 1, 2 ... of v spread to bits 0, 3, 6 ... */
+/* Bits 0 .. 9 of v spread to bits 0, 3, 6 ... 27. */
 static uint64_t spread(uint64_t v)
 {
-  uint64_t out = 0;
-  for (int b = 0; b < MORTON_BITS; ++b)
-    out |= ((v >> b) & 1u) << (3 * b);
-  return out;
+  v &= 0x3ff;
+  v = (v | v << 16) & 0x30000ff;
+  v = (v | v << 8) & 0x300f00f;
+  v = (v | v << 4) & 0x30c30c3;
+  return (v | v << 2) & 0x9249249;
+}
+
+/* Sorts keys by their high 32 bits, stably (least significant digit first, 11 bits a pass, passes over
+ * digits every key shares skipped): keys made in index order keep it among equal high halves. */
+static void sort_by_high_half(int64_t *keys, int64_t *scratch, size_t n)
+{
+  enum { DIGIT = 11, BUCKETS = 1 << DIGIT };
+  int64_t *from = keys, *to = scratch;
+  for (unsigned shift = 32; shift < 64; shift += DIGIT) {
+    size_t count[BUCKETS] = {0};
+    for (size_t i = 0; i < n; ++i)
+      ++count[((uint64_t)from[i] >> shift) & (BUCKETS - 1)];
+    if (n == 0 || count[((uint64_t)from[0] >> shift) & (BUCKETS - 1)] == n)
+      continue;
+    size_t start = 0;
+    for (size_t b = 0; b < BUCKETS; ++b) {
+      const size_t c = count[b];
+      count[b] = start;
+      start += c;
+    }
+    for (size_t i = 0; i < n; ++i)
+      to[count[((uint64_t)from[i] >> shift) & (BUCKETS - 1)]++] = from[i];
+    int64_t *swap = from;
+    from = to;
+    to = swap;
+  }
+  if (from != keys)
+    memcpy(keys, from, n * sizeof *keys);
 }
 
 /* floor(log2(size)) for size >= 1. */
@@ -67,7 +95,7 @@ int64_t *query_order(const cluster_set *set, const int64_t *subset, size_t count
     const uint64_t descending = (uint64_t)(63 - size_class(cluster_set_size(set, (size_t)k)));
     key[i] = (int64_t)((descending << 56) | (morton << 32) | (uint64_t)k);
   }
-  radix_sort_int64(key, scratch, count);
+  sort_by_high_half(key, scratch, count);
   free(scratch);
   for (size_t i = 0; i < count; ++i)
     key[i] &= (int64_t)UINT32_MAX;
