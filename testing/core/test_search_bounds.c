@@ -2,7 +2,8 @@
  * best-first enumeration over the hierarchy, whose node bounds cover their clusters, returns every
  * cluster whose value does not exceed the stop value: on overlapping clouds, separated ones, and
  * clouds 1,000 units apart, every metric, squared or not. A hand-made case checks the convexity
- * bound itself, where boxes overlap and the box gap says nothing. */
+ * bound itself, where boxes overlap and the box gap says nothing; the hierarchy over 70,000 clusters
+ * (built by a team of tasks) is the same for any number of threads. */
 #include "check.h"
 #include "oracle.h"
 #include "random_cloud.h"
@@ -13,6 +14,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void test_convexity_bound(void)
 {
@@ -91,10 +93,54 @@ static void check_pair_of_clouds(const scipar_cloud *src, const scipar_cloud *tg
   cluster_set_free(&t);
 }
 
+/* Whether the nodes under `node` (heap-numbered; leaves hold at most 4 clusters, the build's leaf
+ * size) are the same in a and b: slots below leaves are never written. */
+static int same_nodes(const cluster_hierarchy *a, const cluster_hierarchy *b, size_t node)
+{
+  if (a->node_begin[node] != b->node_begin[node] || a->node_end[node] != b->node_end[node] ||
+      memcmp(a->node_min + 3 * node, b->node_min + 3 * node, 3 * sizeof(double)) ||
+      memcmp(a->node_max + 3 * node, b->node_max + 3 * node, 3 * sizeof(double)) ||
+      memcmp(a->centroid_min + 3 * node, b->centroid_min + 3 * node, 3 * sizeof(double)) ||
+      memcmp(a->centroid_max + 3 * node, b->centroid_max + 3 * node, 3 * sizeof(double)) ||
+      a->centroid_error[node] != b->centroid_error[node])
+    return 0;
+  if (a->node_end[node] - a->node_begin[node] <= 4)
+    return 1;
+  return same_nodes(a, b, 2 * node + 1) && same_nodes(a, b, 2 * node + 2);
+}
+
+/* Over enough clusters the hierarchy is built by a team of tasks: it must be the same for any team. */
+static void test_hierarchy_same_for_any_team(rng *r)
+{
+  const size_t n = 70000;
+  double *points = malloc(3 * n * sizeof *points);
+  int64_t *labels = malloc(n * sizeof *labels);
+  for (size_t i = 0; i < n; ++i) {
+    for (int d = 0; d < 3; ++d)
+      points[3 * i + d] = 100.0 * rng_uniform(r);
+    labels[i] = (int64_t)i;
+  }
+  const scipar_cloud cloud = {points, labels, n, NULL};
+  cluster_set set;
+  CHECK(cluster_set_build(&cloud, NULL, 2, 1, 0, &set) == SCIPAR_OK, "70,000 clusters group");
+  cluster_hierarchy one, three;
+  CHECK(cluster_hierarchy_build(&set, 1, &one) == SCIPAR_OK && cluster_hierarchy_build(&set, 3, &three) == SCIPAR_OK,
+        "hierarchies build");
+  CHECK(three.num_nodes == one.num_nodes && !memcmp(one.order, three.order, n * sizeof *one.order) &&
+          same_nodes(&one, &three, 0),
+        "the hierarchy over 70,000 clusters is the same for 1 and 3 threads");
+  cluster_hierarchy_free(&one);
+  cluster_hierarchy_free(&three);
+  cluster_set_free(&set);
+  free(points);
+  free(labels);
+}
+
 int main(void)
 {
   test_convexity_bound();
   rng r = {4242};
+  test_hierarchy_same_for_any_team(&r);
   const cloud_spec specs[] = {
     {30, 60, 3.0, 2.0, LABELS_SEQUENTIAL},  /* heavily overlapping */
     {40, 40, 40.0, 0.5, LABELS_SPARSE},     /* separated */
