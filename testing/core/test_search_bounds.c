@@ -57,7 +57,7 @@ static void check_pair_of_clouds(const scipar_cloud *src, const scipar_cloud *tg
     const scipar_metric metric = (scipar_metric)(m / 2);
     const int squared = m % 2;
     double *values = oracle_matrix(&os, &ot, metric, squared);
-    candidate_search search = candidate_search_make(&t, &h, metric, squared, 0);
+    candidate_search search = candidate_search_make(&h, metric, squared, 0);
     for (size_t i = 0; i < s.num_clusters; ++i) {
       for (size_t j = 0; j < t.num_clusters; ++j) {
         const double v = values[i * t.num_clusters + j];
@@ -97,15 +97,11 @@ static void check_pair_of_clouds(const scipar_cloud *src, const scipar_cloud *tg
  * size) are the same in a and b: slots below leaves are never written. */
 static int same_nodes(const cluster_hierarchy *a, const cluster_hierarchy *b, size_t node)
 {
-  if (a->node_begin[node] != b->node_begin[node] || a->node_end[node] != b->node_end[node] ||
-      memcmp(a->node_min + 3 * node, b->node_min + 3 * node, 3 * sizeof(double)) ||
-      memcmp(a->node_max + 3 * node, b->node_max + 3 * node, 3 * sizeof(double)) ||
-      memcmp(a->centroid_min + 3 * node, b->centroid_min + 3 * node, 3 * sizeof(double)) ||
-      memcmp(a->centroid_max + 3 * node, b->centroid_max + 3 * node, 3 * sizeof(double)) ||
-      a->centroid_error[node] != b->centroid_error[node])
+  const hierarchy_node *x = a->node + node, *y = b->node + node;
+  if (memcmp(x, y, sizeof *x))
     return 0;
-  if (a->node_end[node] - a->node_begin[node] <= 4)
-    return 1;
+  if (x->end - x->begin <= 4)
+    return !memcmp(a->cluster + x->begin, b->cluster + x->begin, (size_t)(x->end - x->begin) * sizeof *a->cluster);
   return same_nodes(a, b, 2 * node + 1) && same_nodes(a, b, 2 * node + 2);
 }
 

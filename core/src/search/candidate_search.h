@@ -5,18 +5,26 @@
 
 #include "grouping/grouping.h"
 
-/* Hierarchy over the boxes of a cluster set; nodes are heap-numbered, leaves hold up to
- * CLUSTER_LEAF_SIZE clusters, contiguous in `order`. */
+/* A node of the hierarchy: what bounds every cluster under it, in one place (a node is met at once). */
+typedef struct hierarchy_node {
+  double box_min[3], box_max[3];           /* box of the clusters' boxes */
+  double centroid_min[3], centroid_max[3]; /* box of the clusters' centroids */
+  double centroid_error;                   /* largest centroid_error of the clusters */
+  int64_t begin, end;                      /* the node holds order[begin .. end) */
+} hierarchy_node;
+
+/* A cluster's box, centroid and centroid error, copied in hierarchy order. */
+typedef struct hierarchy_cluster {
+  double box_min[3], box_max[3], centroid[3], centroid_error;
+} hierarchy_cluster;
+
+/* Hierarchy over the boxes of a cluster set; nodes are heap-numbered (slots under a leaf are not
+ * written), leaves hold up to CLUSTER_LEAF_SIZE clusters, contiguous in `order`. */
 typedef struct cluster_hierarchy {
   size_t num_clusters;
-  int64_t *order;    /* cluster indices in hierarchy order */
-  double *node_min;  /* [3 * num_nodes] box of the clusters' boxes */
-  double *node_max;
-  double *centroid_min; /* [3 * num_nodes] box of the clusters' centroids */
-  double *centroid_max;
-  double *centroid_error; /* [num_nodes] largest centroid_error of the clusters */
-  int64_t *node_begin; /* [num_nodes + 1]: node i holds order[node_begin[i] .. node_end[i]) */
-  int64_t *node_end;
+  int64_t *order;             /* cluster indices in hierarchy order */
+  hierarchy_cluster *cluster; /* [num_clusters] cluster order[i]'s bounds at i */
+  hierarchy_node *node;       /* [num_nodes] */
   size_t num_nodes;
 } cluster_hierarchy;
 
@@ -32,7 +40,6 @@ typedef struct search_entry {
 
 /* One query's state: a binary heap, reusable across queries by one thread. */
 typedef struct candidate_search {
-  const cluster_set *set;
   const cluster_hierarchy *hierarchy;
   scipar_metric metric;
   int squared;
@@ -42,9 +49,9 @@ typedef struct candidate_search {
   size_t size, capacity;
 } candidate_search;
 
-/* A search over `set` (with its hierarchy) for values of this metric; one_sided: of one-sided values. */
-candidate_search candidate_search_make(const cluster_set *set, const cluster_hierarchy *hierarchy, scipar_metric metric,
-                                       int squared, int one_sided);
+/* A search over a set's hierarchy for values of this metric; one_sided: of one-sided values. */
+candidate_search candidate_search_make(const cluster_hierarchy *hierarchy, scipar_metric metric, int squared,
+                                       int one_sided);
 
 /* Starts a query for cluster `query` of query_set. Returns 0 on allocation failure. */
 int candidate_search_begin(candidate_search *search, const cluster_set *query_set, size_t query);
