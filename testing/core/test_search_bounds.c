@@ -93,14 +93,14 @@ static void check_pair_of_clouds(const scipar_cloud *src, const scipar_cloud *tg
   cluster_set_free(&t);
 }
 
-/* Whether the nodes under `node` (heap-numbered; leaves hold at most 4 clusters, the build's leaf
- * size) are the same in a and b: slots below leaves are never written. */
+/* Whether the nodes under `node` (heap-numbered) are the same in a and b: slots below leaves are
+ * never written. */
 static int same_nodes(const cluster_hierarchy *a, const cluster_hierarchy *b, size_t node)
 {
   const hierarchy_node *x = a->node + node, *y = b->node + node;
   if (memcmp(x, y, sizeof *x))
     return 0;
-  if (x->end - x->begin <= 4)
+  if (x->end - x->begin <= CLUSTER_LEAF_SIZE)
     return !memcmp(a->cluster + x->begin, b->cluster + x->begin, (size_t)(x->end - x->begin) * sizeof *a->cluster);
   return same_nodes(a, b, 2 * node + 1) && same_nodes(a, b, 2 * node + 2);
 }

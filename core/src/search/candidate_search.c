@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CLUSTER_LEAF_SIZE = 4 };
-
 /* Nodes of at least PARALLEL_NODE clusters are built as OpenMP tasks, by a team only over at least
  * PARALLEL_TEAM clusters: below it the build takes about a millisecond, less than a thread waiting
  * for its team on a busy machine. */

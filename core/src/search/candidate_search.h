@@ -5,6 +5,10 @@
 
 #include "grouping/grouping.h"
 
+/* Clusters per leaf of the hierarchy (8 was 4-5% faster than 4 on 200,000 clusters of 5 points: one
+ * level fewer to descend, a leaf's clusters contiguous). */
+enum { CLUSTER_LEAF_SIZE = 8 };
+
 /* A node of the hierarchy: what bounds every cluster under it, in one place (a node is met at once). */
 typedef struct hierarchy_node {
   double box_min[3], box_max[3];           /* box of the clusters' boxes */

@@ -171,7 +171,7 @@ static void nearest_centroids(centroid_list *l, size_t node)
       point_box2(l->q, h->node[node].centroid_min, h->node[node].centroid_max) > l->distance2[NEAREST_CENTROIDS - 1])
     return;
   const int64_t lo = h->node[node].begin, hi = h->node[node].end;
-  if (2 * node + 2 >= h->num_nodes || hi - lo <= 4) { /* a leaf */
+  if (2 * node + 2 >= h->num_nodes || hi - lo <= CLUSTER_LEAF_SIZE) { /* a leaf */
     for (int64_t i = lo; i < hi; ++i)
       offer_centroid(l, h->order[i]);
     return;
