@@ -266,7 +266,14 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
                                   const known_values *known, evaluated_pairs *log, int num_threads,
                                   progress_state *progress, int64_t *nearest, double *distance)
 {
-  int64_t *order = query_order(from, subset, subset_count);
+  size_t singles = 0;
+  for (size_t i = 0; i < subset_count; ++i)
+    singles += cluster_set_size(from, (size_t)(subset ? subset[i] : (int64_t)i)) == 1;
+  const int by_points = singles > 0 && 4 * singles >= subset_count && to->num_clusters > 0 &&
+                        to->offsets[to->num_clusters] <= SMALL_OTHER_CLUSTERS * (int64_t)to->num_clusters;
+  /* Searches through the point index alone gain nothing from the order in space (2 x 1M one-point
+   * clusters on 1 thread: 2.14 s with it, 1.98 s without). */
+  int64_t *order = query_order(from, subset, subset_count, !by_points || singles < subset_count);
   int64_t *deferred = malloc((subset_count + 1) * sizeof *deferred);
   if (!order || !deferred) {
     free(order);
@@ -279,11 +286,6 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
   s.pass = (search_pass){.from = from, .to = to, .from_is_source = from_is_source, .options = options,
                          .limit = limit, .known = known, .logging = log != NULL};
 
-  size_t singles = 0;
-  for (size_t i = 0; i < subset_count; ++i)
-    singles += cluster_set_size(from, (size_t)order[i]) == 1;
-  const int by_points = singles > 0 && 4 * singles >= subset_count && to->num_clusters > 0 &&
-                        to->offsets[to->num_clusters] <= SMALL_OTHER_CLUSTERS * (int64_t)to->num_clusters;
   scipar_status status = SCIPAR_OK;
   if (by_points && (status = point_index_build(to, num_threads, &s.index)) == SCIPAR_OK)
     s.has_index = 1;

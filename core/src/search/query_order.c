@@ -58,8 +58,8 @@ static int size_class(int64_t size)
  * than two: the order still ends with the smallest work), then the Morton code of its centroid on a
  * 256^3 grid over the centroids' box (the searches of near clusters meet the same nodes of the other
  * side's hierarchy: on 200,000 clusters of 5 points, searches in index order, which is random in
- * space, waited on a cache miss at most nodes), then the index. */
-int64_t *query_order(const cluster_set *set, const int64_t *subset, size_t count)
+ * space, waited on a cache miss at most nodes) when in_space is set, then the index. */
+int64_t *query_order(const cluster_set *set, const int64_t *subset, size_t count, int in_space)
 {
   int64_t *key = malloc((count ? count : 1) * sizeof *key);
   int64_t *scratch = malloc((count ? count : 1) * sizeof *scratch);
@@ -75,7 +75,7 @@ int64_t *query_order(const cluster_set *set, const int64_t *subset, size_t count
     return key;
   }
   double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
-  for (size_t i = 0; i < count; ++i) {
+  for (size_t i = 0; i < count && in_space; ++i) {
     const double *c = set->centroids + 3 * (subset ? subset[i] : (int64_t)i);
     for (int d = 0; d < 3; ++d) {
       lo[d] = fmin(lo[d], c[d]);
@@ -87,7 +87,7 @@ int64_t *query_order(const cluster_set *set, const int64_t *subset, size_t count
     const int64_t k = subset ? subset[i] : (int64_t)i;
     const double *c = set->centroids + 3 * k;
     uint64_t morton = 0;
-    for (int d = 0; d < 3; ++d) {
+    for (int d = 0; d < 3 && in_space; ++d) {
       const double t = hi[d] > lo[d] ? (c[d] - lo[d]) / (hi[d] - lo[d]) * cells : 0.0;
       const uint64_t cell = t < cells - 1.0 ? (uint64_t)t : (uint64_t)cells - 1;
       morton |= spread(cell) << d;
