@@ -99,7 +99,7 @@ static void run_case(rng *r, scipar_metric metric, int squared, int case_index)
   cluster_set from, to;
   cluster_hierarchy h;
   CHECK(cluster_set_build(&ca, NULL, 1, 1, 0, &from) == SCIPAR_OK && cluster_set_build(&cb, NULL, 2, 1, 0, &to) == SCIPAR_OK &&
-          cluster_hierarchy_build(&to, &h) == SCIPAR_OK,
+          cluster_hierarchy_build(&to, 2, &h) == SCIPAR_OK,
         "case %d: grouping", case_index);
   oracle_clusters oa = oracle_group(&ca), ob = oracle_group(&cb);
   const size_t ka = oa.k, kb = ob.k;
@@ -164,7 +164,7 @@ static void test_cancel(void)
   cluster_set set;
   cluster_hierarchy h;
   cluster_set_build(&ca, NULL, 1, 1, 0, &set);
-  cluster_hierarchy_build(&set, &h);
+  cluster_hierarchy_build(&set, 2, &h);
   const pair_query q = {&set, NULL, set.num_clusters, &set, &h, SCIPAR_METRIC_MAX, 0, PAIR_CHAMFER, 5.0, 0};
   progress_state progress = {cancel_at_once, NULL, set.num_clusters, 0, 0};
   pair_list list;

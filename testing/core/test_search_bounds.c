@@ -2,7 +2,8 @@
  * best-first enumeration over the hierarchy, whose node bounds cover their clusters, returns every
  * cluster whose value does not exceed the stop value: on overlapping clouds, separated ones, and
  * clouds 1,000 units apart, every metric, squared or not. A hand-made case checks the convexity
- * bound itself, where boxes overlap and the box gap says nothing. */
+ * bound itself, where boxes overlap and the box gap says nothing; the hierarchy over 70,000 clusters
+ * (built by a team of tasks) is the same for any number of threads. */
 #include "check.h"
 #include "oracle.h"
 #include "random_cloud.h"
@@ -13,6 +14,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void test_convexity_bound(void)
 {
@@ -47,7 +49,7 @@ static void check_pair_of_clouds(const scipar_cloud *src, const scipar_cloud *tg
   CHECK(cluster_set_build(src, NULL, 2, 1, 0, &s) == SCIPAR_OK && cluster_set_build(tgt, NULL, 2, 1, 0, &t) == SCIPAR_OK,
         "%s: sets build", name);
   cluster_hierarchy h;
-  CHECK(cluster_hierarchy_build(&t, &h) == SCIPAR_OK, "%s: hierarchy builds", name);
+  CHECK(cluster_hierarchy_build(&t, 2, &h) == SCIPAR_OK, "%s: hierarchy builds", name);
   oracle_clusters os = oracle_group(src), ot = oracle_group(tgt);
   unsigned char *returned = calloc(t.num_clusters + 1, 1);
   double *sorted = malloc((t.num_clusters + 1) * sizeof *sorted);
@@ -55,7 +57,7 @@ static void check_pair_of_clouds(const scipar_cloud *src, const scipar_cloud *tg
     const scipar_metric metric = (scipar_metric)(m / 2);
     const int squared = m % 2;
     double *values = oracle_matrix(&os, &ot, metric, squared);
-    candidate_search search = candidate_search_make(&t, &h, metric, squared, 0);
+    candidate_search search = candidate_search_make(&h, metric, squared, 0);
     for (size_t i = 0; i < s.num_clusters; ++i) {
       for (size_t j = 0; j < t.num_clusters; ++j) {
         const double v = values[i * t.num_clusters + j];
@@ -91,10 +93,50 @@ static void check_pair_of_clouds(const scipar_cloud *src, const scipar_cloud *tg
   cluster_set_free(&t);
 }
 
+/* Whether the nodes under `node` (heap-numbered) are the same in a and b: slots below leaves are
+ * never written. */
+static int same_nodes(const cluster_hierarchy *a, const cluster_hierarchy *b, size_t node)
+{
+  const hierarchy_node *x = a->node + node, *y = b->node + node;
+  if (memcmp(x, y, sizeof *x))
+    return 0;
+  if (x->end - x->begin <= CLUSTER_LEAF_SIZE)
+    return !memcmp(a->cluster + x->begin, b->cluster + x->begin, (size_t)(x->end - x->begin) * sizeof *a->cluster);
+  return same_nodes(a, b, 2 * node + 1) && same_nodes(a, b, 2 * node + 2);
+}
+
+/* Over enough clusters the hierarchy is built by a team of tasks: it must be the same for any team. */
+static void test_hierarchy_same_for_any_team(rng *r)
+{
+  const size_t n = 70000;
+  double *points = malloc(3 * n * sizeof *points);
+  int64_t *labels = malloc(n * sizeof *labels);
+  for (size_t i = 0; i < n; ++i) {
+    for (int d = 0; d < 3; ++d)
+      points[3 * i + d] = 100.0 * rng_uniform(r);
+    labels[i] = (int64_t)i;
+  }
+  const scipar_cloud cloud = {points, labels, n, NULL};
+  cluster_set set;
+  CHECK(cluster_set_build(&cloud, NULL, 2, 1, 0, &set) == SCIPAR_OK, "70,000 clusters group");
+  cluster_hierarchy one, three;
+  CHECK(cluster_hierarchy_build(&set, 1, &one) == SCIPAR_OK && cluster_hierarchy_build(&set, 3, &three) == SCIPAR_OK,
+        "hierarchies build");
+  CHECK(three.num_nodes == one.num_nodes && !memcmp(one.order, three.order, n * sizeof *one.order) &&
+          same_nodes(&one, &three, 0),
+        "the hierarchy over 70,000 clusters is the same for 1 and 3 threads");
+  cluster_hierarchy_free(&one);
+  cluster_hierarchy_free(&three);
+  cluster_set_free(&set);
+  free(points);
+  free(labels);
+}
+
 int main(void)
 {
   test_convexity_bound();
   rng r = {4242};
+  test_hierarchy_same_for_any_team(&r);
   const cloud_spec specs[] = {
     {30, 60, 3.0, 2.0, LABELS_SEQUENTIAL},  /* heavily overlapping */
     {40, 40, 40.0, 0.5, LABELS_SPARSE},     /* separated */

@@ -1,6 +1,7 @@
 /* Each way the search can find a cluster's nearest agrees with the brute-force oracle and gives
  * bit-identical results for 1, 2 and 3 threads, and is really taken (the search's counters say so):
- * one-point clusters through the global point index (ties included: duplicated points), entangled
+ * one-point clusters through the global point index (ties included: duplicated points), or best-first
+ * when they are too few among small clusters to pay for the index, entangled
  * clusters through neighbourhood queries, the same with the neighbourhood search giving up at once
  * (back to the best-first search), and one huge cluster against many small ones (the side with more
  * clusters searches first and the other side reuses its values). Every metric, squared or not, with
@@ -117,6 +118,16 @@ int main(void)
   CHECK(search_counters_get().by_point > 0 && search_counters_get().best_first > 0,
         "one-point clusters by the index, the others best-first");
 
+  /* Clusters of 1-9 points: too few one-point clusters to pay for the point index, so all go
+   * best-first. */
+  search_counters_reset();
+  const cloud_spec small = {150, 9, 10.0, 0.5, LABELS_SPARSE};
+  test_cloud s6 = random_cloud(&r, &small), t6 = moved_cloud(&r, &s6, 0.3);
+  run(&s6, &t6, "small clusters, few of one point");
+  CHECK(search_counters_get().by_point == 0 && search_counters_get().best_first > 0,
+        "few one-point clusters: no point index (%lld by point, %lld best-first)",
+        (long long)search_counters_get().by_point, (long long)search_counters_get().best_first);
+
   search_counters_reset();
   test_cloud s3, t3;
   entangled(&r, 80, 30, &s3, &t3);
@@ -151,7 +162,7 @@ int main(void)
   run(&s4, &t4, "one huge cluster against many");
   run(&t4, &s4, "many against one huge cluster");
 
-  test_cloud *all[] = {&s1, &t1, &s2, &t2, &s3, &t3, &s4, &t4, &s5, &t5, &u5, &v5};
+  test_cloud *all[] = {&s1, &t1, &s2, &t2, &s3, &t3, &s4, &t4, &s5, &t5, &u5, &v5, &s6, &t6};
   for (size_t i = 0; i < sizeof all / sizeof *all; ++i)
     test_cloud_free(all[i]);
   return check_report("test_search_paths");

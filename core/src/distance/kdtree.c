@@ -146,18 +146,22 @@ int kdtree_build_labelled(double *x, double *y, double *z, int64_t *labels, int6
   double cell_min[3], cell_max[3];
   cell_of(x, y, z, n, cell_min, cell_max);
   const long long nn = (long long)n;
-#pragma omp parallel for num_threads(num_threads) schedule(static)
-  for (long long i = 0; i < nn; ++i)
-    p[i] = (labelled){{x[i], y[i], z[i]}, labels[i]};
+  /* One region (on a busy machine each costs milliseconds of waiting for the team): the build's tasks
+   * are done by the end of the single. */
 #pragma omp parallel num_threads(num_threads)
+  {
+#pragma omp for schedule(static)
+    for (long long i = 0; i < nn; ++i)
+      p[i] = (labelled){{x[i], y[i], z[i]}, labels[i]};
 #pragma omp single
-  build_node_labelled(p, 0, 0, n, cell_min, cell_max, leaf_size, split_value, split_dim);
-#pragma omp parallel for num_threads(num_threads) schedule(static)
-  for (long long i = 0; i < nn; ++i) {
-    x[i] = p[i].c[0];
-    y[i] = p[i].c[1];
-    z[i] = p[i].c[2];
-    labels[i] = p[i].label;
+    build_node_labelled(p, 0, 0, n, cell_min, cell_max, leaf_size, split_value, split_dim);
+#pragma omp for schedule(static)
+    for (long long i = 0; i < nn; ++i) {
+      x[i] = p[i].c[0];
+      y[i] = p[i].c[1];
+      z[i] = p[i].c[2];
+      labels[i] = p[i].label;
+    }
   }
   free(p);
   return 1;

@@ -130,9 +130,9 @@ static scipar_status sort_by_code(box_index *index)
 
 scipar_status box_index_finish(box_index *index)
 {
-  scipar_status status = cluster_hierarchy_build(&index->set, &index->hierarchy);
+  scipar_status status = cluster_hierarchy_build(&index->set, 1, &index->hierarchy);
   index->search =
-    candidate_search_make(&index->set, &index->hierarchy, index->search.metric, index->search.squared, 0);
+    candidate_search_make(&index->hierarchy, index->search.metric, index->search.squared, 0);
   if (status == SCIPAR_OK)
     status = sort_by_code(index);
   return status;

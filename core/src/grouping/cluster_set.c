@@ -39,18 +39,12 @@ static int64_t find_label(const int64_t *ids, size_t n, int64_t label)
 
 /* Sorted distinct labels of the used points, by marking a table when they span no more values than
  * there are points (the usual 0..k-1 and its offsets: linear, parallel, no sort); NULL when they
- * spread wider or memory is short. */
-static int64_t *distinct_dense_labels(const scipar_cloud *cloud, int num_threads, size_t *num_clusters)
+ * spread wider or memory is short. The survey gives their range. */
+static int64_t *distinct_dense_labels(const scipar_cloud *cloud, const cloud_survey *survey, int num_threads,
+                                      size_t *num_clusters)
 {
   const long long n = (long long)cloud->num_points;
-  int64_t lo = INT64_MAX, hi = INT64_MIN;
-#pragma omp parallel for num_threads(num_threads) reduction(min : lo) reduction(max : hi)
-  for (long long i = 0; i < n; ++i) {
-    if (!point_is_used(cloud, (size_t)i))
-      continue;
-    lo = cloud->labels[i] < lo ? cloud->labels[i] : lo;
-    hi = cloud->labels[i] > hi ? cloud->labels[i] : hi;
-  }
+  const int64_t lo = survey->label_lo, hi = survey->label_hi;
   if (hi < lo || (uint64_t)hi - (uint64_t)lo >= cloud->num_points)
     return NULL;
   const size_t span = (size_t)((uint64_t)hi - (uint64_t)lo) + 1;
@@ -88,9 +82,11 @@ static int64_t *distinct_dense_labels(const scipar_cloud *cloud, int num_threads
 }
 
 /* Sorted distinct labels of the used points; sets *num_clusters. NULL on allocation failure. */
-static int64_t *distinct_labels(const scipar_cloud *cloud, size_t num_used, int num_threads, size_t *num_clusters)
+static int64_t *distinct_labels(const scipar_cloud *cloud, const cloud_survey *survey, int num_threads,
+                                size_t *num_clusters)
 {
-  int64_t *dense = distinct_dense_labels(cloud, num_threads, num_clusters);
+  const size_t num_used = survey->num_used;
+  int64_t *dense = distinct_dense_labels(cloud, survey, num_threads, num_clusters);
   if (dense)
     return dense;
   int64_t *keys = malloc((num_used ? num_used : 1) * sizeof *keys);
@@ -115,37 +111,38 @@ static int64_t *distinct_labels(const scipar_cloud *cloud, size_t num_used, int 
   return shrunk ? shrunk : keys;
 }
 
-/* point_cluster for every point. Labels spanning a range no wider than the cloud (the usual 0..k-1
- * and its offsets) go through a direct table; others through a binary search. */
-static scipar_status assign_points(const scipar_cloud *cloud, cluster_set *set, int num_threads)
+/* A table from label to cluster index when labels span a range no wider than the cloud (the usual
+ * 0..k-1 and its offsets); NULL otherwise (or when memory is short): then a binary search. */
+static int32_t *label_table(const scipar_cloud *cloud, const cluster_set *set)
 {
   const size_t k = set->num_clusters;
-  const long long n = (long long)cloud->num_points;
   const uint64_t span = k ? (uint64_t)set->ids[k - 1] - (uint64_t)set->ids[0] : 0;
-  int32_t *table = NULL;
-  if (k > 0 && k < INT32_MAX && span < cloud->num_points) {
-    table = malloc((span + 1) * sizeof *table);
-    if (table)
-      for (size_t c = 0; c < k; ++c)
-        table[(uint64_t)set->ids[c] - (uint64_t)set->ids[0]] = (int32_t)c;
-  }
-#pragma omp parallel for num_threads(num_threads) schedule(static)
-  for (long long i = 0; i < n; ++i) {
-    if (!point_is_used(cloud, (size_t)i))
-      set->point_cluster[i] = -1;
-    else if (table)
-      set->point_cluster[i] = table[(uint64_t)cloud->labels[i] - (uint64_t)set->ids[0]];
-    else
-      set->point_cluster[i] = find_label(set->ids, k, cloud->labels[i]);
-  }
-  free(table);
-  return SCIPAR_OK;
+  if (k == 0 || k >= INT32_MAX || span >= cloud->num_points)
+    return NULL;
+  int32_t *table = malloc((span + 1) * sizeof *table);
+  if (table)
+    for (size_t c = 0; c < k; ++c)
+      table[(uint64_t)set->ids[c] - (uint64_t)set->ids[0]] = (int32_t)c;
+  return table;
 }
 
-/* Counting sort of the used points by cluster into x, y, z and point_ids, in parallel: the input is
- * cut into slices, one per thread of the team OpenMP actually gives (it may give fewer than asked);
- * each thread counts its slice, then writes it behind the slices before it. Stable, so the result is
- * the same for any thread count, with input order kept inside a cluster. */
+static int64_t cluster_of_point(const scipar_cloud *cloud, const cluster_set *set, const int32_t *table, size_t i)
+{
+  if (!point_is_used(cloud, i))
+    return -1;
+  if (table)
+    return table[(uint64_t)cloud->labels[i] - (uint64_t)set->ids[0]];
+  return find_label(set->ids, set->num_clusters, cloud->labels[i]);
+}
+
+static void bounds_and_centroid(cluster_set *set, size_t c);
+
+/* point_cluster, then a counting sort of the used points by cluster into x, y, z and point_ids, then
+ * each cluster's box and centroid, in one parallel region (on a busy machine each region costs
+ * milliseconds of waiting for the team). The input is cut into slices, one per thread of the team
+ * OpenMP actually gives (it may give fewer than asked); each thread assigns and counts its slice, then
+ * writes it behind the slices before it. Stable, so the result is the same for any thread count, with
+ * input order kept inside a cluster. */
 static scipar_status group_points(const scipar_cloud *cloud, cluster_set *set, int num_threads, int scale_exponent)
 {
   /* 2^scale_exponent as two normal factors (call/scale.h): exact products. */
@@ -158,17 +155,24 @@ static scipar_status group_points(const scipar_cloud *cloud, cluster_set *set, i
   if (most_slices < (size_t)num_threads)
     num_threads = most_slices > 1 ? (int)most_slices : 1;
   int64_t *next = calloc((size_t)num_threads * k + 1, sizeof *next);
-  if (!next)
+  int32_t *table = label_table(cloud, set);
+  if (!next) {
+    free(table);
     return SCIPAR_ERROR_OUT_OF_MEMORY;
+  }
+  const long long kk = (long long)k;
 #pragma omp parallel num_threads(num_threads)
   {
     const size_t slices = (size_t)omp_get_num_threads();
     const size_t t = (size_t)omp_get_thread_num();
     const size_t begin = n * t / slices, end = n * (t + 1) / slices;
     int64_t *mine = next + t * k;
-    for (size_t i = begin; i < end; ++i)
-      if (set->point_cluster[i] >= 0)
-        ++mine[set->point_cluster[i]];
+    for (size_t i = begin; i < end; ++i) {
+      const int64_t c = cluster_of_point(cloud, set, table, i);
+      set->point_cluster[i] = c;
+      if (c >= 0)
+        ++mine[c];
+    }
 #pragma omp barrier
 #pragma omp single
     {
@@ -200,8 +204,13 @@ static scipar_status group_points(const scipar_cloud *cloud, cluster_set *set, i
         set->z[to] = p[2] * f1 * f2;
       }
     }
+#pragma omp barrier
+#pragma omp for schedule(static)
+    for (long long c = 0; c < kk; ++c)
+      bounds_and_centroid(set, (size_t)c);
   }
   free(next);
+  free(table);
   return SCIPAR_OK;
 }
 
@@ -215,27 +224,22 @@ double centroid_error_bound(int64_t n, const double box_min[3], const double box
   return (double)n * 0x1p-51 * m;
 }
 
-static void compute_bounds_and_centroids(cluster_set *set, int num_threads)
+static void bounds_and_centroid(cluster_set *set, size_t c)
 {
-  const long long k = (long long)set->num_clusters;
-#pragma omp parallel for num_threads(num_threads) schedule(static)
-  for (long long c = 0; c < k; ++c) {
-    const double *coord[3] = {set->x, set->y, set->z};
-    for (int d = 0; d < 3; ++d) {
-      double lo = INFINITY, hi = -INFINITY, sum = 0.0;
-      for (int64_t i = set->offsets[c]; i < set->offsets[c + 1]; ++i) {
-        double v = coord[d][i];
-        lo = v < lo ? v : lo;
-        hi = v > hi ? v : hi;
-        sum += v;
-      }
-      set->box_min[3 * c + d] = lo;
-      set->box_max[3 * c + d] = hi;
-      set->centroids[3 * c + d] = sum / (double)cluster_set_size(set, (size_t)c);
+  const double *coord[3] = {set->x, set->y, set->z};
+  for (int d = 0; d < 3; ++d) {
+    double lo = INFINITY, hi = -INFINITY, sum = 0.0;
+    for (int64_t i = set->offsets[c]; i < set->offsets[c + 1]; ++i) {
+      double v = coord[d][i];
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+      sum += v;
     }
-    set->centroid_error[c] =
-      centroid_error_bound(cluster_set_size(set, (size_t)c), set->box_min + 3 * c, set->box_max + 3 * c);
+    set->box_min[3 * c + d] = lo;
+    set->box_max[3 * c + d] = hi;
+    set->centroids[3 * c + d] = sum / (double)cluster_set_size(set, c);
   }
+  set->centroid_error[c] = centroid_error_bound(cluster_set_size(set, c), set->box_min + 3 * c, set->box_max + 3 * c);
 }
 
 /* Room for a k-d tree for every cluster large enough to need one (none at all when with_trees is 0;
@@ -265,6 +269,8 @@ static scipar_status build_trees(cluster_set *set, int num_threads, int with_tre
   if (allocate_trees(set, with_trees, wanted) != SCIPAR_OK)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   const long long kk = (long long)set->num_clusters;
+  if (set->tree_offsets[kk] == 0)
+    return SCIPAR_OK; /* no cluster needs a tree: no parallel region either */
   int built = 1;
 #pragma omp parallel for num_threads(num_threads) schedule(dynamic, 1) reduction(&& : built)
   for (long long c = 0; c < kk; ++c) {
@@ -282,19 +288,24 @@ cloud_survey cloud_survey_run(const scipar_cloud *cloud, int num_threads)
 {
   size_t num_used = 0, num_skipped = 0;
   double largest = 0.0;
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
   const long long n = (long long)cloud->num_points;
-#pragma omp parallel for num_threads(num_threads) reduction(+ : num_used, num_skipped) reduction(max : largest)
+#pragma omp parallel for num_threads(num_threads) reduction(+ : num_used, num_skipped) reduction(max : largest, hi) \
+  reduction(min : lo)
   for (long long i = 0; i < n; ++i) {
     const int used = point_is_used(cloud, (size_t)i);
     num_used += (size_t)used;
     num_skipped += (size_t)point_is_skipped(cloud, (size_t)i);
-    if (used)
+    if (used) {
       for (int d = 0; d < 3; ++d) {
         const double m = fabs(cloud->points[3 * i + d]);
         largest = m > largest ? m : largest;
       }
+      lo = cloud->labels[i] < lo ? cloud->labels[i] : lo;
+      hi = cloud->labels[i] > hi ? cloud->labels[i] : hi;
+    }
   }
-  return (cloud_survey){num_used, num_skipped, largest};
+  return (cloud_survey){num_used, num_skipped, largest, lo, hi};
 }
 
 scipar_status cluster_set_build(const scipar_cloud *cloud, const cloud_survey *survey, int num_threads,
@@ -307,7 +318,7 @@ scipar_status cluster_set_build(const scipar_cloud *cloud, const cloud_survey *s
   set->num_skipped = own.num_skipped;
   set->num_excluded = n - own.num_used - own.num_skipped;
 
-  set->ids = distinct_labels(cloud, num_used, num_threads, &set->num_clusters);
+  set->ids = distinct_labels(cloud, &own, num_threads, &set->num_clusters);
   const size_t k = set->num_clusters;
   const size_t m = num_used ? num_used : 1;
   set->offsets = malloc((k + 1) * sizeof *set->offsets);
@@ -323,11 +334,8 @@ scipar_status cluster_set_build(const scipar_cloud *cloud, const cloud_survey *s
   scipar_status status = SCIPAR_ERROR_OUT_OF_MEMORY;
   if (set->ids && set->offsets && set->x && set->y && set->z && set->box_min && set->box_max && set->centroids &&
       set->centroid_error &&
-      set->point_ids && set->point_cluster && (status = assign_points(cloud, set, num_threads)) == SCIPAR_OK &&
-      (status = group_points(cloud, set, num_threads, scale_exponent)) == SCIPAR_OK) {
-    compute_bounds_and_centroids(set, num_threads);
+      set->point_ids && set->point_cluster && (status = group_points(cloud, set, num_threads, scale_exponent)) == SCIPAR_OK)
     status = build_trees(set, num_threads, with_trees, NULL);
-  }
   if (status != SCIPAR_OK)
     cluster_set_free(set);
   return status;

@@ -29,11 +29,13 @@ typedef struct cluster_set {
   size_t num_skipped;     /* input points flagged by the cloud's skip flags */
 } cluster_set;
 
-/* What one pass over a cloud finds: the points that take part, those the caller skipped, and the
- * largest magnitude of a coordinate of a used point (which chooses the scale, call/scale.h). */
+/* What one pass over a cloud finds: the points that take part, those the caller skipped, the
+ * largest magnitude of a coordinate of a used point (which chooses the scale, call/scale.h), and the
+ * least and greatest label of a used point (lo > hi when none is used). */
 typedef struct cloud_survey {
   size_t num_used, num_skipped;
   double largest;
+  int64_t label_lo, label_hi;
 } cloud_survey;
 cloud_survey cloud_survey_run(const scipar_cloud *cloud, int num_threads);
 

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CLUSTER_LEAF_SIZE = 4 };
+/* Nodes of at least PARALLEL_NODE clusters are built as OpenMP tasks, by a team only over at least
+ * PARALLEL_TEAM clusters: below it the build takes about a millisecond, less than a thread waiting
+ * for its team on a busy machine. */
+enum { PARALLEL_NODE = 4096, PARALLEL_TEAM = 65536 };
 
 /* Bounds come from rounded arithmetic; shrinking them by a relative 1e-9 keeps them below every
  * rounded Chamfer value they bound (a mean of n terms is off by at most ~(n / 8 + 5) units in the last
@@ -19,36 +22,37 @@ static size_t hierarchy_nodes(size_t k)
   return ((size_t)1 << (depth + 1)) - 1;
 }
 
-typedef struct keyed_cluster {
-  double key;
+/* A cluster while the hierarchy is built: its centroid (the split key) and index. */
+typedef struct placed_cluster {
+  double centroid[3];
   int64_t index;
-} keyed_cluster;
+} placed_cluster;
 
-static int before(keyed_cluster a, keyed_cluster b)
+static int before(const placed_cluster *a, const placed_cluster *b, int axis)
 {
-  return a.key < b.key || (a.key == b.key && a.index < b.index);
+  return a->centroid[axis] < b->centroid[axis] || (a->centroid[axis] == b->centroid[axis] && a->index < b->index);
 }
 
-/* Reorders v[lo, hi) so that v[k] is the element a sort would put there, with none after it before
- * it and none before it after it (Hoare's selection; keys are distinct through the index). */
-static void select_kth(keyed_cluster *v, size_t lo, size_t hi, size_t k)
+/* Reorders v[lo, hi) so that v[k] is the element a sort along axis would put there, with none after it
+ * before it and none before it after it (Hoare's selection; keys are distinct through the index). */
+static void select_kth(placed_cluster *v, size_t lo, size_t hi, size_t k, int axis)
 {
   while (hi - lo > 1) {
     const size_t mid = lo + (hi - lo) / 2;
-    keyed_cluster t;
+    placed_cluster t;
 #define SWAP(i, j) (t = v[i], v[i] = v[j], v[j] = t)
-    if (before(v[mid], v[lo]))
+    if (before(&v[mid], &v[lo], axis))
       SWAP(mid, lo);
-    if (before(v[hi - 1], v[lo]))
+    if (before(&v[hi - 1], &v[lo], axis))
       SWAP(hi - 1, lo);
-    if (before(v[hi - 1], v[mid]))
+    if (before(&v[hi - 1], &v[mid], axis))
       SWAP(hi - 1, mid);
-    const keyed_cluster pivot = v[mid];
+    const placed_cluster pivot = v[mid];
     size_t i = lo, j = hi - 1;
     while (i <= j) {
-      while (before(v[i], pivot))
+      while (before(&v[i], &pivot, axis))
         ++i;
-      while (before(pivot, v[j]))
+      while (before(&pivot, &v[j], axis))
         --j;
       if (i <= j) {
         SWAP(i, j);
@@ -69,92 +73,102 @@ static void select_kth(keyed_cluster *v, size_t lo, size_t hi, size_t k)
 typedef struct build_state {
   const cluster_set *set;
   cluster_hierarchy *h;
-  keyed_cluster *scratch; /* [num_clusters] */
+  placed_cluster *placed; /* [num_clusters]: moved around by the selections, contiguous per node */
 } build_state;
 
+/* Node boxes bottom-up (a leaf's from its clusters, a node's from its children's) and centroid boxes
+ * from the node's placed clusters, which are contiguous: no pass over scattered cluster data per
+ * level. */
 static void build_node(build_state *s, size_t node, size_t lo, size_t hi)
 {
-  s->h->node_begin[node] = (int64_t)lo;
-  s->h->node_end[node] = (int64_t)hi;
-  double *mn = s->h->node_min + 3 * node, *mx = s->h->node_max + 3 * node;
-  double *cmin = s->h->centroid_min + 3 * node, *cmax = s->h->centroid_max + 3 * node;
-  double *error = s->h->centroid_error + node;
-  *error = 0.0;
+  hierarchy_node *n = s->h->node + node;
+  n->begin = (int64_t)lo;
+  n->end = (int64_t)hi;
   for (int d = 0; d < 3; ++d) {
-    mn[d] = cmin[d] = INFINITY;
-    mx[d] = cmax[d] = -INFINITY;
+    n->centroid_min[d] = INFINITY;
+    n->centroid_max[d] = -INFINITY;
   }
-  for (size_t i = lo; i < hi; ++i) {
-    const int64_t c = s->h->order[i];
-    *error = s->set->centroid_error[c] > *error ? s->set->centroid_error[c] : *error;
+  for (size_t i = lo; i < hi; ++i)
     for (int d = 0; d < 3; ++d) {
-      const double lo_d = s->set->box_min[3 * c + d], hi_d = s->set->box_max[3 * c + d];
-      const double centre = s->set->centroids[3 * c + d];
-      mn[d] = lo_d < mn[d] ? lo_d : mn[d];
-      mx[d] = hi_d > mx[d] ? hi_d : mx[d];
-      cmin[d] = centre < cmin[d] ? centre : cmin[d];
-      cmax[d] = centre > cmax[d] ? centre : cmax[d];
+      const double centre = s->placed[i].centroid[d];
+      n->centroid_min[d] = centre < n->centroid_min[d] ? centre : n->centroid_min[d];
+      n->centroid_max[d] = centre > n->centroid_max[d] ? centre : n->centroid_max[d];
     }
-  }
-  if (hi - lo <= CLUSTER_LEAF_SIZE)
+  if (hi - lo <= CLUSTER_LEAF_SIZE) {
+    n->centroid_error = 0.0;
+    for (int d = 0; d < 3; ++d) {
+      n->box_min[d] = INFINITY;
+      n->box_max[d] = -INFINITY;
+    }
+    for (size_t i = lo; i < hi; ++i) {
+      const int64_t c = s->placed[i].index;
+      hierarchy_cluster *e = s->h->cluster + i;
+      s->h->order[i] = c;
+      e->centroid_error = s->set->centroid_error[c];
+      n->centroid_error = e->centroid_error > n->centroid_error ? e->centroid_error : n->centroid_error;
+      for (int d = 0; d < 3; ++d) {
+        e->box_min[d] = s->set->box_min[3 * c + d];
+        e->box_max[d] = s->set->box_max[3 * c + d];
+        e->centroid[d] = s->set->centroids[3 * c + d];
+        n->box_min[d] = e->box_min[d] < n->box_min[d] ? e->box_min[d] : n->box_min[d];
+        n->box_max[d] = e->box_max[d] > n->box_max[d] ? e->box_max[d] : n->box_max[d];
+      }
+    }
     return;
+  }
   int axis = 0;
   for (int d = 1; d < 3; ++d)
-    if (cmax[d] - cmin[d] > cmax[axis] - cmin[axis])
+    if (n->centroid_max[d] - n->centroid_min[d] > n->centroid_max[axis] - n->centroid_min[axis])
       axis = d;
   /* Split at the median centroid along the axis where centroids spread most. */
-  for (size_t i = lo; i < hi; ++i)
-    s->scratch[i] = (keyed_cluster){s->set->centroids[3 * s->h->order[i] + axis], s->h->order[i]};
-  select_kth(s->scratch, lo, hi, lo + (hi - lo) / 2);
-  for (size_t i = lo; i < hi; ++i)
-    s->h->order[i] = s->scratch[i].index;
   const size_t mid = lo + (hi - lo) / 2;
+  select_kth(s->placed, lo, hi, mid, axis);
+  /* The halves touch disjoint ranges and nodes: large ones are built as tasks of the team building the
+   * hierarchy (the tree does not depend on which thread builds what). */
+#pragma omp task if (hi - lo >= PARALLEL_NODE)
   build_node(s, 2 * node + 1, lo, mid);
   build_node(s, 2 * node + 2, mid, hi);
+#pragma omp taskwait
+  const hierarchy_node *l = s->h->node + 2 * node + 1, *r = s->h->node + 2 * node + 2;
+  n->centroid_error = l->centroid_error > r->centroid_error ? l->centroid_error : r->centroid_error;
+  for (int d = 0; d < 3; ++d) {
+    n->box_min[d] = l->box_min[d] < r->box_min[d] ? l->box_min[d] : r->box_min[d];
+    n->box_max[d] = l->box_max[d] > r->box_max[d] ? l->box_max[d] : r->box_max[d];
+  }
 }
 
-scipar_status cluster_hierarchy_build(const cluster_set *set, cluster_hierarchy *h)
+scipar_status cluster_hierarchy_build(const cluster_set *set, int num_threads, cluster_hierarchy *h)
 {
   memset(h, 0, sizeof *h);
   const size_t k = set->num_clusters;
   h->num_clusters = k;
   h->num_nodes = k ? hierarchy_nodes(k) : 0;
   h->order = malloc((k ? k : 1) * sizeof *h->order);
-  h->node_min = malloc((3 * h->num_nodes + 1) * sizeof *h->node_min);
-  h->node_max = malloc((3 * h->num_nodes + 1) * sizeof *h->node_max);
-  h->centroid_min = malloc((3 * h->num_nodes + 1) * sizeof *h->centroid_min);
-  h->centroid_max = malloc((3 * h->num_nodes + 1) * sizeof *h->centroid_max);
-  h->centroid_error = malloc((h->num_nodes + 1) * sizeof *h->centroid_error);
-  h->node_begin = malloc((h->num_nodes + 1) * sizeof *h->node_begin);
-  h->node_end = malloc((h->num_nodes + 1) * sizeof *h->node_end);
-  if (!h->order || !h->node_min || !h->node_max || !h->centroid_min || !h->centroid_max || !h->centroid_error ||
-      !h->node_begin || !h->node_end) {
+  h->cluster = malloc((k ? k : 1) * sizeof *h->cluster);
+  h->node = malloc((h->num_nodes + 1) * sizeof *h->node);
+  build_state s = {set, h, malloc((k ? k : 1) * sizeof(placed_cluster))};
+  if (!h->order || !h->cluster || !h->node || !s.placed) {
+    free(s.placed);
     cluster_hierarchy_free(h);
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   }
   for (size_t c = 0; c < k; ++c)
-    h->order[c] = (int64_t)c;
-  build_state s = {set, h, malloc((k ? k : 1) * sizeof(keyed_cluster))};
-  if (!s.scratch) {
-    cluster_hierarchy_free(h);
-    return SCIPAR_ERROR_OUT_OF_MEMORY;
-  }
-  if (k > 0)
+    s.placed[c] = (placed_cluster){{set->centroids[3 * c], set->centroids[3 * c + 1], set->centroids[3 * c + 2]},
+                                   (int64_t)c};
+  if (k > 0) {
+#pragma omp parallel num_threads(k >= PARALLEL_TEAM ? num_threads : 1)
+#pragma omp single
     build_node(&s, 0, 0, k);
-  free(s.scratch);
+  }
+  free(s.placed);
   return SCIPAR_OK;
 }
 
 void cluster_hierarchy_free(cluster_hierarchy *h)
 {
   free(h->order);
-  free(h->node_min);
-  free(h->node_max);
-  free(h->centroid_min);
-  free(h->centroid_max);
-  free(h->centroid_error);
-  free(h->node_begin);
-  free(h->node_end);
+  free(h->cluster);
+  free(h->node);
   memset(h, 0, sizeof *h);
 }
 
@@ -271,44 +285,48 @@ static search_entry pop(candidate_search *s)
 
 /* Every cluster under a node has its box inside the node's box and its centroid inside the node's
  * box of centroids: the query's centroid is at least as far from each cluster's box as from the
- * node's, and each cluster's centroid at least as far from the query's box as the centroids' box. */
-static int push_node(candidate_search *s, size_t node)
+ * node's, and each cluster's centroid at least as far from the query's box as the centroids' box.
+ * An entry whose bound exceeds stop is not pushed: stop never grows during a query, so it would never
+ * come out (half the entries of a search over separated clusters, which only made the heap deeper). */
+static int push_node(candidate_search *s, size_t node, double stop)
 {
-  const cluster_hierarchy *h = s->hierarchy;
+  const hierarchy_node *n = s->hierarchy->node + node;
   const double *q = s->query_centroid;
-  const double ab = convexity_bound(box_gap(q, q, h->node_min + 3 * node, h->node_max + 3 * node), s->query_error);
-  const double ba = convexity_bound(
-    box_gap(h->centroid_min + 3 * node, h->centroid_max + 3 * node, s->query_min, s->query_max), h->centroid_error[node]);
+  const double ab = convexity_bound(box_gap(q, q, n->box_min, n->box_max), s->query_error);
+  const double ba = convexity_bound(box_gap(n->centroid_min, n->centroid_max, s->query_min, s->query_max),
+                                    n->centroid_error);
   /* Among equal bounds (boxes that all overlap the query's), nearer centroids first, nodes by the
    * nearest their clusters' centroids can be: the search then reaches the clusters likeliest to be
    * best without expanding every node of equal bound first. */
-  const double centre = box_gap(q, q, h->centroid_min + 3 * node, h->centroid_max + 3 * node);
+  const double centre = box_gap(q, q, n->centroid_min, n->centroid_max);
   const search_entry e = {metric_lower_bound(s->metric, s->squared, ab, s->one_sided ? ab : ba), centre * centre,
                           (int64_t)node};
-  return push(s, e);
+  return e.bound > stop || push(s, e);
 }
 
-static int push_cluster(candidate_search *s, int64_t c)
+/* The cluster at position i of the hierarchy's order, from its copy of the cluster's box and centroid
+ * (contiguous in a leaf: the set's arrays, in cluster order, cost a cache miss a cluster). */
+static int push_cluster(candidate_search *s, size_t i, double stop)
 {
-  const cluster_set *set = s->set;
+  const hierarchy_cluster *e = s->hierarchy->cluster + i;
   double centre = 0.0;
   for (int d = 0; d < 3; ++d) {
-    const double diff = set->centroids[3 * c + d] - s->query_centroid[d];
+    const double diff = e->centroid[d] - s->query_centroid[d];
     centre += diff * diff;
   }
-  const double *q = s->query_centroid, *cc = set->centroids + 3 * c;
-  const double ab = convexity_bound(box_gap(q, q, set->box_min + 3 * c, set->box_max + 3 * c), s->query_error);
-  const double ba = convexity_bound(box_gap(cc, cc, s->query_min, s->query_max), set->centroid_error[c]);
-  const search_entry e = {metric_lower_bound(s->metric, s->squared, ab, s->one_sided ? ab : ba), centre, -c - 1};
-  return push(s, e);
+  const double *q = s->query_centroid;
+  const double ab = convexity_bound(box_gap(q, q, e->box_min, e->box_max), s->query_error);
+  const double ba = convexity_bound(box_gap(e->centroid, e->centroid, s->query_min, s->query_max), e->centroid_error);
+  const search_entry entry = {metric_lower_bound(s->metric, s->squared, ab, s->one_sided ? ab : ba), centre,
+                              -s->hierarchy->order[i] - 1};
+  return entry.bound > stop || push(s, entry);
 }
 
-candidate_search candidate_search_make(const cluster_set *set, const cluster_hierarchy *hierarchy, scipar_metric metric,
-                                       int squared, int one_sided)
+candidate_search candidate_search_make(const cluster_hierarchy *hierarchy, scipar_metric metric, int squared,
+                                       int one_sided)
 {
   candidate_search s;
   memset(&s, 0, sizeof s);
-  s.set = set;
   s.hierarchy = hierarchy;
   s.metric = metric;
   s.squared = squared;
@@ -323,7 +341,7 @@ int candidate_search_begin(candidate_search *s, const cluster_set *query_set, si
   memcpy(s->query_centroid, query_set->centroids + 3 * query, sizeof s->query_centroid);
   s->query_error = query_set->centroid_error[query];
   s->size = 0;
-  return s->hierarchy->num_nodes == 0 || push_node(s, 0);
+  return s->hierarchy->num_nodes == 0 || push_node(s, 0, INFINITY);
 }
 
 int candidate_search_next(candidate_search *s, double stop, int64_t *cluster, int *failed)
@@ -335,13 +353,13 @@ int candidate_search_next(candidate_search *s, double stop, int64_t *cluster, in
       return 1;
     }
     const size_t node = (size_t)e.item;
-    const size_t lo = (size_t)s->hierarchy->node_begin[node], hi = (size_t)s->hierarchy->node_end[node];
+    const size_t lo = (size_t)s->hierarchy->node[node].begin, hi = (size_t)s->hierarchy->node[node].end;
     int ok = 1;
     if (hi - lo <= CLUSTER_LEAF_SIZE) {
       for (size_t i = lo; i < hi && ok; ++i)
-        ok = push_cluster(s, s->hierarchy->order[i]);
+        ok = push_cluster(s, i, stop);
     } else {
-      ok = push_node(s, 2 * node + 1) && push_node(s, 2 * node + 2);
+      ok = push_node(s, 2 * node + 1, stop) && push_node(s, 2 * node + 2, stop);
     }
     if (!ok) {
       *failed = 1;

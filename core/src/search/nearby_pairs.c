@@ -192,7 +192,7 @@ scipar_status nearby_pairs(const pair_query *q, int num_threads, progress_state 
     num_buffers = omp_get_num_threads();
     pair_buffer *mine = &buffers[omp_get_thread_num()];
     candidate_search search =
-      candidate_search_make(q->to, q->to_hierarchy, q->metric, q->squared, q->measure == PAIR_ONE_SIDED);
+      candidate_search_make(q->to_hierarchy, q->metric, q->squared, q->measure == PAIR_ONE_SIDED);
 #pragma omp for schedule(dynamic, 1)
     for (long long i = 0; i < count; ++i) {
       if (progress_cancelled(progress))

@@ -33,7 +33,7 @@ static const double RADIUS_SLACK = 1.0 + 1e-8;
 void search_thread_init(search_thread *t, const search_pass *pass)
 {
   memset(t, 0, sizeof *t);
-  t->search = candidate_search_make(pass->to, pass->to_hierarchy, pass->options->metric, pass->options->squared, 0);
+  t->search = candidate_search_make(pass->to_hierarchy, pass->options->metric, pass->options->squared, 0);
   tally_map_init(&t->tallies, pass->to->num_clusters);
 }
 
@@ -168,17 +168,17 @@ static void nearest_centroids(centroid_list *l, size_t node)
 {
   const cluster_hierarchy *h = l->h;
   if (l->count == NEAREST_CENTROIDS &&
-      point_box2(l->q, h->centroid_min + 3 * node, h->centroid_max + 3 * node) > l->distance2[NEAREST_CENTROIDS - 1])
+      point_box2(l->q, h->node[node].centroid_min, h->node[node].centroid_max) > l->distance2[NEAREST_CENTROIDS - 1])
     return;
-  const int64_t lo = h->node_begin[node], hi = h->node_end[node];
-  if (2 * node + 2 >= h->num_nodes || hi - lo <= 4) { /* a leaf */
+  const int64_t lo = h->node[node].begin, hi = h->node[node].end;
+  if (2 * node + 2 >= h->num_nodes || hi - lo <= CLUSTER_LEAF_SIZE) { /* a leaf */
     for (int64_t i = lo; i < hi; ++i)
       offer_centroid(l, h->order[i]);
     return;
   }
   const size_t left = 2 * node + 1, right = 2 * node + 2;
-  const double dl = point_box2(l->q, h->centroid_min + 3 * left, h->centroid_max + 3 * left);
-  const double dr = point_box2(l->q, h->centroid_min + 3 * right, h->centroid_max + 3 * right);
+  const double dl = point_box2(l->q, h->node[left].centroid_min, h->node[left].centroid_max);
+  const double dr = point_box2(l->q, h->node[right].centroid_min, h->node[right].centroid_max);
   nearest_centroids(l, dl <= dr ? left : right);
   nearest_centroids(l, dl <= dr ? right : left);
 }

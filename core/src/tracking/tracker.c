@@ -158,7 +158,7 @@ scipar_status scipar_tracker_add_step(scipar_tracker *t, const scipar_cloud *clo
     /* The per-point maps are for output, which the tracker does not make: drop them at once. */
     free(cur.point_ids), free(cur.point_cluster);
     cur.point_ids = NULL, cur.point_cluster = NULL;
-    status = cluster_hierarchy_build(&cur, &cur_hierarchy);
+    status = cluster_hierarchy_build(&cur, num_threads, &cur_hierarchy);
     if (status == SCIPAR_OK) {
       t->times[step] = time;
       if (step == 0) {
