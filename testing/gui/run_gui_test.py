@@ -24,12 +24,13 @@ Exits non-zero with a message on failure.
 """
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
 
 import numpy as np
+
+from private_display import virtual_display
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -51,16 +52,6 @@ def read_png(path):
         import matplotlib.image
         image = matplotlib.image.imread(path)
         return np.round(image[..., :3] * 255).astype(np.int32)
-
-
-def virtual_display():
-    """xvfb-run on a server number of its own. Not -a: it takes the lowest free number, and two
-    xvfb-runs started at once (the machine is shared) can take the same one, the second then running
-    its command against the first one's server, which refuses it ("bad X server connection")."""
-    rng = random.SystemRandom()
-    number = next(n for n in iter(lambda: rng.randrange(1000, 60000), None)
-                  if not os.path.exists(f"/tmp/.X{n}-lock"))
-    return ["xvfb-run", "-n", str(number), "-s", "-screen 0 1280x800x24"]
 
 
 def run_gui(script, environment, out):
