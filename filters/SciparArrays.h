@@ -8,9 +8,13 @@
 #ifndef SciparArrays_h
 #define SciparArrays_h
 
+#include "vtkDoubleArray.h"
 #include "vtkSmartPointer.h"
 #include "vtkType.h"
+#include "vtkTypeInt64Array.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
@@ -39,6 +43,29 @@ vtkSmartPointer<ArrayT> NewArray(const char* name, vtkIdType tuples, int compone
   array->SetNumberOfComponents(components);
   array->SetArray(static_cast<ValueT*>(memory), static_cast<vtkIdType>(values), 0, ArrayT::VTK_DATA_ARRAY_FREE);
   return array;
+}
+/// A new array named `name` holding a copy of `tuples` tuples of `components` values at `values`.
+/// Throws std::bad_alloc as NewArray does.
+template <typename ArrayT, typename T>
+vtkSmartPointer<ArrayT> CopiedArray(const char* name, const T* values, size_t tuples, int components = 1)
+{
+  if (tuples > static_cast<uint64_t>(VTK_ID_MAX))
+  {
+    throw std::bad_alloc();
+  }
+  auto array = NewArray<ArrayT>(name, static_cast<vtkIdType>(tuples), components);
+  std::copy(values, values + tuples * static_cast<size_t>(components), array->GetPointer(0));
+  return array;
+}
+
+inline vtkSmartPointer<vtkTypeInt64Array> Int64Array(const char* name, const int64_t* values, size_t count)
+{
+  return CopiedArray<vtkTypeInt64Array>(name, values, count);
+}
+
+inline vtkSmartPointer<vtkDoubleArray> DoubleArray(const char* name, const double* values, size_t count)
+{
+  return CopiedArray<vtkDoubleArray>(name, values, count);
 }
 }
 

@@ -1,7 +1,5 @@
 #include "SciparGenerated.h"
 
-#include "SciparArrays.h"
-
 #include "vtkAbstractArray.h"
 #include "vtkCellArray.h"
 #include "vtkDataSetAttributes.h"
@@ -11,25 +9,15 @@
 #include "vtkPoints.h"
 #include "vtkPolyData.h"
 
-#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
 namespace scipar
 {
-vtkSmartPointer<vtkTypeInt64Array> Int64Array(const char* name, const int64_t* values, size_t count)
-{
-  auto array = NewArray<vtkTypeInt64Array>(name, static_cast<vtkIdType>(count));
-  std::copy(values, values + count, array->GetPointer(0));
-  return array;
-}
-
 vtkSmartPointer<vtkDoubleArray> Vector3Array(const char* name, const double* values, size_t count)
 {
-  auto array = NewArray<vtkDoubleArray>(name, static_cast<vtkIdType>(count), 3);
-  std::copy(values, values + 3 * count, array->GetPointer(0));
-  return array;
+  return CopiedArray<vtkDoubleArray>(name, values, count, 3);
 }
 
 void SetGeneratedCloud(const scipar_generated& cloud, vtkPolyData* output)

@@ -4,11 +4,12 @@
 #ifndef SciparGenerated_h
 #define SciparGenerated_h
 
+#include "SciparArrays.h"
+
 #include "scipar/generate.h"
 
 #include "vtkDoubleArray.h"
 #include "vtkSmartPointer.h"
-#include "vtkTypeInt64Array.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -18,9 +19,6 @@ class vtkPolyData;
 
 namespace scipar
 {
-/// A 64-bit integer array named `name` holding `count` values.
-vtkSmartPointer<vtkTypeInt64Array> Int64Array(const char* name, const int64_t* values, size_t count);
-
 /// A 3-component double array named `name` holding `count` x y z triples.
 vtkSmartPointer<vtkDoubleArray> Vector3Array(const char* name, const double* values, size_t count);
 

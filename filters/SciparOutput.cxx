@@ -26,6 +26,7 @@
 
 namespace
 {
+using scipar::Int64Array;
 using scipar::NewArray;
 
 // The core writes int64_t; vtkTypeInt64Array holds the same 64-bit signed integers.
@@ -55,13 +56,6 @@ void AddPairArrays(vtkDataSetAttributes* attributes, vtkDataArray* clusterIds, c
   attributes->AddArray(pairDistance);
   attributes->AddArray(mutual);
   attributes->AddArray(pairIndex);
-}
-
-vtkSmartPointer<vtkTypeInt64Array> Int64Array(const char* name, const int64_t* values, size_t count)
-{
-  auto array = NewArray<vtkTypeInt64Array>(name, static_cast<vtkIdType>(count));
-  std::copy(values, values + count, array->GetPointer(0));
-  return array;
 }
 
 vtkSmartPointer<vtkDoubleArray> Vector3Array(const char* name, vtkIdType count)

@@ -22,21 +22,9 @@
 
 namespace
 {
+using scipar::DoubleArray;
+using scipar::Int64Array;
 using scipar::NewArray;
-
-vtkSmartPointer<vtkTypeInt64Array> Int64Array(const char* name, const int64_t* values, size_t count)
-{
-  auto array = NewArray<vtkTypeInt64Array>(name, static_cast<vtkIdType>(count));
-  std::copy(values, values + count, array->GetPointer(0));
-  return array;
-}
-
-vtkSmartPointer<vtkDoubleArray> DoubleArray(const char* name, const double* values, size_t count)
-{
-  auto array = NewArray<vtkDoubleArray>(name, static_cast<vtkIdType>(count));
-  std::copy(values, values + count, array->GetPointer(0));
-  return array;
-}
 
 // An input point array named like an output array would be replaced by it: it reaches the output as
 // "<name>_input" instead (a new array object sharing the values: the input's is not touched).
