@@ -95,17 +95,24 @@ static void agree_on_scale(rank_state *s, cloud_survey *surveys, const scipar_cl
   s->options = options_in_scaled_units(s->options, s->exponent, &s->scaled);
 }
 
+/* Room for the points a rank adds to its own in the solve step (the split clusters it owns, merged, and
+ * the copies of clusters near its boundary): an eighth of its points, a few times what a spatial split
+ * brings. More takes one reallocation (cluster_set_take_over). */
+static size_t spare_points(const cloud_survey *survey) { return survey->num_used / 8 + 4096; }
+
 static void run_steps(rank_state *s, const scipar_cloud *source, const scipar_cloud *target, progress_state *progress)
 {
   cloud_survey surveys[2];
   agree_on_scale(s, surveys, source, target);
   scipar_status status = SCIPAR_OK;
   /* Grouped without trees: the gather step builds them in place for the clusters owned here and
-   * not split, which are then used where they are, never copied. */
+   * not split, which are then used where they are, never copied. The solve step's set takes over
+   * these buffers and adds the split clusters and the copies from elsewhere: room for them. */
   if (s->status == SCIPAR_OK &&
-      (status = cluster_set_build(source, &surveys[0], s->num_threads, 0, s->exponent, &s->clouds[0].local)) ==
-        SCIPAR_OK)
-    status = cluster_set_build(target, &surveys[1], s->num_threads, 0, s->exponent, &s->clouds[1].local);
+      (status = cluster_set_build_with_room(source, &surveys[0], s->num_threads, 0, s->exponent,
+                                            spare_points(&surveys[0]), &s->clouds[0].local)) == SCIPAR_OK)
+    status = cluster_set_build_with_room(target, &surveys[1], s->num_threads, 0, s->exponent,
+                                         spare_points(&surveys[1]), &s->clouds[1].local);
   if (status != SCIPAR_OK)
     rank_fail(s, status);
   directory_step(s);

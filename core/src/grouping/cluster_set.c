@@ -257,8 +257,11 @@ static scipar_status allocate_trees(cluster_set *set, int with_trees, const unsi
                                 ? (int64_t)kdtree_num_nodes(cluster_set_size(set, c), KDTREE_LEAF_SIZE)
                                 : 0);
   const size_t nodes = (size_t)set->tree_offsets[k];
-  set->split_value = malloc((nodes ? nodes : 1) * sizeof *set->split_value);
-  set->split_dim = malloc(nodes ? nodes : 1);
+  /* Room for the trees of the spare points too, as many nodes per point as a tree has at most. */
+  const size_t spare = set->point_room > (size_t)set->offsets[k] ? set->point_room - (size_t)set->offsets[k] : 0;
+  set->node_room = nodes + (spare ? (size_t)kdtree_num_nodes((int64_t)spare, KDTREE_LEAF_SIZE) : 0);
+  set->split_value = malloc((set->node_room ? set->node_room : 1) * sizeof *set->split_value);
+  set->split_dim = malloc(set->node_room ? set->node_room : 1);
   if (!set->split_value || !set->split_dim)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   return SCIPAR_OK;
@@ -311,6 +314,12 @@ cloud_survey cloud_survey_run(const scipar_cloud *cloud, int num_threads)
 scipar_status cluster_set_build(const scipar_cloud *cloud, const cloud_survey *survey, int num_threads,
                                 int with_trees, int scale_exponent, cluster_set *set)
 {
+  return cluster_set_build_with_room(cloud, survey, num_threads, with_trees, scale_exponent, 0, set);
+}
+
+scipar_status cluster_set_build_with_room(const scipar_cloud *cloud, const cloud_survey *survey, int num_threads,
+                                          int with_trees, int scale_exponent, size_t spare_points, cluster_set *set)
+{
   memset(set, 0, sizeof *set);
   const size_t n = cloud->num_points;
   const cloud_survey own = survey ? *survey : cloud_survey_run(cloud, num_threads);
@@ -321,10 +330,12 @@ scipar_status cluster_set_build(const scipar_cloud *cloud, const cloud_survey *s
   set->ids = distinct_labels(cloud, &own, num_threads, &set->num_clusters);
   const size_t k = set->num_clusters;
   const size_t m = num_used ? num_used : 1;
+  set->point_room = num_used + spare_points;
+  const size_t room = set->point_room ? set->point_room : 1;
   set->offsets = malloc((k + 1) * sizeof *set->offsets);
-  set->x = malloc(m * sizeof *set->x);
-  set->y = malloc(m * sizeof *set->y);
-  set->z = malloc(m * sizeof *set->z);
+  set->x = malloc(room * sizeof *set->x);
+  set->y = malloc(room * sizeof *set->y);
+  set->z = malloc(room * sizeof *set->z);
   set->box_min = malloc((3 * k + 1) * sizeof *set->box_min);
   set->box_max = malloc((3 * k + 1) * sizeof *set->box_max);
   set->centroids = malloc((3 * k + 1) * sizeof *set->centroids);

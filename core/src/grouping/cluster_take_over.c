@@ -8,21 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Moves the kept blocks of `buffer` (element size `unit`; block of source cluster j at from_at[j] ..
- * from_at[j + 1], of from_count elements in all) to to_at[e] for each e with kept[e] >= 0, in a buffer
- * of to_at[k] elements. Each block moves once: those going down in ascending order, then those going
- * up in descending order. Kept blocks keep their order, so a block going down lands above every block
- * before it (moved or not) and below where the blocks after it are; one going up lands below every
- * block after it (already moved) and above where the blocks before it are. Returns the buffer, or NULL
- * (freed) when it cannot grow. */
-static void *move_blocks(void *buffer, size_t unit, const int64_t *from_at, int64_t from_count, const int64_t *to_at,
-                         const int64_t *kept, size_t k)
+/* Moves the kept blocks of `buffer` (element size `unit`, room for *room elements; block of source
+ * cluster j at from_at[j] .. from_at[j + 1], of from_count elements in all) to to_at[e] for each e with
+ * kept[e] >= 0, in a buffer of at least to_at[k] elements. Each block moves once: those going down in
+ * ascending order, then those going up in descending order. Kept blocks keep their order, so a block
+ * going down lands above every block before it (moved or not) and below where the blocks after it
+ * are; one going up lands below every block after it (already moved) and above where the blocks
+ * before it are. The buffer is reallocated only when its room is short: a reallocation the allocator
+ * cannot do in place copies the whole buffer into fresh pages, the cost the room is there to avoid.
+ * Returns the buffer, or NULL (freed) when it cannot grow. */
+static void *move_blocks(void *buffer, size_t unit, size_t *room, const int64_t *from_at, int64_t from_count,
+                         const int64_t *to_at, const int64_t *kept, size_t k)
 {
-  const size_t total = (size_t)to_at[k], room = total > (size_t)from_count ? total : (size_t)from_count;
-  unsigned char *b = realloc(buffer, (room ? room : 1) * unit);
-  if (!b) {
-    free(buffer);
-    return NULL;
+  const size_t total = (size_t)to_at[k];
+  const size_t needed = total > (size_t)from_count ? total : (size_t)from_count;
+  unsigned char *b = buffer;
+  if (needed > *room) {
+    if (!(b = realloc(buffer, needed * unit))) {
+      free(buffer);
+      return NULL;
+    }
+    *room = needed;
   }
   for (size_t e = 0; e < k; ++e)
     if (kept[e] >= 0 && to_at[e] < from_at[kept[e]])
@@ -32,10 +38,7 @@ static void *move_blocks(void *buffer, size_t unit, const int64_t *from_at, int6
     if (kept[e] >= 0 && to_at[e] > from_at[kept[e]])
       memmove(b + (size_t)to_at[e] * unit, b + (size_t)from_at[kept[e]] * unit,
               (size_t)(from_at[kept[e] + 1] - from_at[kept[e]]) * unit);
-  if (room == total)
-    return b;
-  unsigned char *shrunk = realloc(b, (total ? total : 1) * unit);
-  return shrunk ? shrunk : b;
+  return b;
 }
 
 scipar_status cluster_set_take_over(cluster_set *set, cluster_set *from, size_t num_clusters, const int64_t *kept,
@@ -76,26 +79,33 @@ scipar_status cluster_set_take_over(cluster_set *set, cluster_set *from, size_t 
    * not moved (after a failure) is freed. */
   const int64_t *at = from->offsets, *nodes_at = from->tree_offsets;
   const int64_t points = at[from->num_clusters], nodes = nodes_at[from->num_clusters];
+  /* x, y and z share one room, as do the two tree buffers: each call grows its own copy. */
+  const size_t point_room = from->point_room > (size_t)points ? from->point_room : (size_t)points;
+  const size_t node_room = from->node_room > (size_t)nodes ? from->node_room : (size_t)nodes;
+  size_t rooms[5] = {point_room, point_room, point_room, node_room, node_room};
   if (ok)
-    ok = (set->x = move_blocks(x, sizeof(double), at, points, set->offsets, kept, k)) != NULL;
+    ok = (set->x = move_blocks(x, sizeof(double), &rooms[0], at, points, set->offsets, kept, k)) != NULL;
   else
     free(x);
   if (ok)
-    ok = (set->y = move_blocks(y, sizeof(double), at, points, set->offsets, kept, k)) != NULL;
+    ok = (set->y = move_blocks(y, sizeof(double), &rooms[1], at, points, set->offsets, kept, k)) != NULL;
   else
     free(y);
   if (ok)
-    ok = (set->z = move_blocks(z, sizeof(double), at, points, set->offsets, kept, k)) != NULL;
+    ok = (set->z = move_blocks(z, sizeof(double), &rooms[2], at, points, set->offsets, kept, k)) != NULL;
   else
     free(z);
   if (ok)
-    ok = (set->split_value = move_blocks(split_value, sizeof(double), nodes_at, nodes, set->tree_offsets, kept, k)) != NULL;
+    ok = (set->split_value = move_blocks(split_value, sizeof(double), &rooms[3], nodes_at, nodes, set->tree_offsets,
+                                         kept, k)) != NULL;
   else
     free(split_value);
   if (ok)
-    ok = (set->split_dim = move_blocks(split_dim, 1, nodes_at, nodes, set->tree_offsets, kept, k)) != NULL;
+    ok = (set->split_dim = move_blocks(split_dim, 1, &rooms[4], nodes_at, nodes, set->tree_offsets, kept, k)) != NULL;
   else
     free(split_dim);
+  set->point_room = rooms[0];
+  set->node_room = rooms[3];
   if (ok)
     return SCIPAR_OK;
   cluster_set_free(set);

@@ -25,6 +25,9 @@ typedef struct cluster_set {
   double *split_value;    /* [tree_offsets[num_clusters]] */
   unsigned char *split_dim;
   int64_t *point_cluster; /* [num_points] cluster of each input point, -1 if not used */
+  size_t point_room;      /* x, y, z hold this many points (at least offsets[num_clusters]), */
+  size_t node_room;       /* split_value and split_dim this many nodes: room a set taken over grows
+                             into without moving (0: sized exactly) */
   size_t num_excluded;    /* input points with a NaN or infinite coordinate (and not skipped) */
   size_t num_skipped;     /* input points flagged by the cloud's skip flags */
 } cluster_set;
@@ -45,6 +48,11 @@ cloud_survey cloud_survey_run(const scipar_cloud *cloud, int num_threads);
  * SCIPAR_ERROR_OUT_OF_MEMORY; on failure *set is empty. The result does not depend on num_threads. */
 scipar_status cluster_set_build(const scipar_cloud *cloud, const cloud_survey *survey, int num_threads,
                                 int with_trees, int scale_exponent, cluster_set *set);
+/* The same, with room in the point buffers for spare_points more points, and in the tree buffers for
+ * their trees once built (cluster_set_build_some_trees): for a set that cluster_set_take_over will grow.
+ * Room that is never written costs address space only. */
+scipar_status cluster_set_build_with_room(const scipar_cloud *cloud, const cloud_survey *survey, int num_threads,
+                                          int with_trees, int scale_exponent, size_t spare_points, cluster_set *set);
 void cluster_set_free(cluster_set *set);
 
 /* A bound of the distance between a centroid computed by summing n coordinates (in any order, in up
@@ -73,7 +81,8 @@ scipar_status cluster_set_allocate_trees(cluster_set *set);
 /* A set of num_clusters clusters over `from`'s point and tree buffers, which it takes (from keeps its
  * ids, offsets, boxes, centroids and point ids, no longer its points and trees): cluster e is cluster
  * kept[e] of `from` with its tree when kept[e] >= 0 (kept ascends over those), moved inside the
- * buffers, never copied into new ones; else room for size[e] points and their tree, to be filled by
+ * buffers, never copied into new ones (the buffers grow into their room, and are reallocated only
+ * past it); else room for size[e] points and their tree, to be filled by
  * cluster_set_copy or cluster_set_unpack. The caller fills in ids, boxes, centroids and centroid
  * errors. On failure *set is empty (and `from` has no points either). */
 scipar_status cluster_set_take_over(cluster_set *set, cluster_set *from, size_t num_clusters, const int64_t *kept,
