@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static scipar_status send_choices(const rank_state *s, outbox *out)
+/* Each owned source's choice to the owner of its target: into `mine` when that is this rank (kept
+ * here, never mailed), else into `out`. */
+static scipar_status send_choices(const rank_state *s, outbox *out, outbox *mine)
 {
   const cloud_state *src = &s->clouds[CLOUD_SOURCE];
   int64_t *holders = malloc((src->num_pieces + 2) * sizeof *holders);
@@ -21,12 +23,13 @@ static scipar_status send_choices(const rank_state *s, outbox *out)
       continue;
     const size_t n = owned_holders(src, s->comm->rank, i, holders);
     const cluster_summary *chooser = &src->summary[i];
-    chosen_record *r = outbox_append(out, (int)best->partner.owner, sizeof *r + n * sizeof *holders);
+    const int owner = (int)best->partner->owner;
+    chosen_record *r = outbox_append(owner == s->comm->rank ? mine : out, owner, sizeof *r + n * sizeof *holders);
     if (!r) {
       status = SCIPAR_ERROR_OUT_OF_MEMORY;
       break;
     }
-    *r = (chosen_record){record_tag(RECORD_CHOSEN, CLOUD_SOURCE), chooser->id, best->partner.id, best->distance,
+    *r = (chosen_record){record_tag(RECORD_CHOSEN, CLOUD_SOURCE), chooser->id, best->partner->id, best->distance,
                          chooser->count, {0}, (int64_t)n};
     memcpy(r->centroid, chooser->centroid, sizeof r->centroid);
     memcpy(r + 1, holders, n * sizeof *holders);
@@ -58,13 +61,16 @@ static int64_t row_of(const rank_state *s, int64_t source, int64_t target)
   return s->first_row + (row - s->rows);
 }
 
-/* The owned targets' choosers, by target then source id; NULL when memory ran out. */
-static const chosen_record **choosers_of(const inbox *in, size_t *count)
+/* The owned targets' choosers (received, and this rank's own in `mine`), by target then source id;
+ * NULL when memory ran out. */
+static const chosen_record **choosers_of(const inbox *in, const outbox *mine, size_t *count)
 {
   size_t n = 0;
   int source;
   record_cursor cursor = record_cursor_start(in);
   for (const int64_t *w; (w = record_next(&cursor, &source));)
+    ++n;
+  for (size_t at = 0; at < mine->size; at += record_words((const int64_t *)(mine->data + at)) * sizeof(int64_t))
     ++n;
   const chosen_record **choosers = malloc((n ? n : 1) * sizeof *choosers);
   if (!choosers)
@@ -73,6 +79,8 @@ static const chosen_record **choosers_of(const inbox *in, size_t *count)
   cursor = record_cursor_start(in);
   for (const int64_t *w; (w = record_next(&cursor, &source));)
     choosers[n++] = (const chosen_record *)w;
+  for (size_t at = 0; at < mine->size; at += record_words((const int64_t *)(mine->data + at)) * sizeof(int64_t))
+    choosers[n++] = (const chosen_record *)(mine->data + at);
   qsort(choosers, n, sizeof *choosers, by_nearest_then_id);
   *count = n;
   return choosers;
@@ -93,13 +101,13 @@ static scipar_status write_rows(rank_state *s, const chosen_record **choosers, s
     int chosen_chose = 0;
     for (; at < num_choosers && choosers[at]->nearest == id; ++at) {
       const chosen_record *r = choosers[at];
-      const int mutual = chose->paired && r->id == chose->partner.id;
+      const int mutual = chose->paired && r->id == chose->partner->id;
       chosen_chose |= mutual;
       s->rows[n] = (pair_row){r->id, id, r->distance, 1, (unsigned char)mutual, r->count, {0, 0, 0}};
       memcpy(s->rows[n++].source_centroid, r->centroid, sizeof r->centroid);
     }
     if (chose->paired && !chosen_chose) {
-      const cluster_summary *m = &chose->partner;
+      const cluster_summary *m = chose->partner;
       s->rows[n] = (pair_row){m->id, id, chose->distance, 0, 1, m->count, {0, 0, 0}};
       memcpy(s->rows[n++].source_centroid, m->centroid, sizeof m->centroid);
     }
@@ -109,9 +117,17 @@ static scipar_status write_rows(rank_state *s, const chosen_record **choosers, s
   return SCIPAR_OK;
 }
 
-static scipar_status send_answer(outbox *out, const int64_t *holders, size_t num_holders, const answer_record *a)
+/* An answer to each holder of the cluster's points; this rank's own is written in place (most clusters
+ * are whole here: their answers never enter the mail). */
+static scipar_status send_answer(rank_state *s, outbox *out, const int64_t *holders, size_t num_holders,
+                                 const answer_record *a)
 {
   for (size_t h = 0; h < num_holders; ++h) {
+    if (holders[h] == s->comm->rank) {
+      cloud_state *c = &s->clouds[record_cloud(a->tag)];
+      c->answers[local_index(c, a->id)] = *a;
+      continue;
+    }
     answer_record *r = outbox_append(out, (int)holders[h], sizeof *r);
     if (!r)
       return SCIPAR_ERROR_OUT_OF_MEMORY;
@@ -140,8 +156,7 @@ static answer_record answer(int cloud, int64_t id, int64_t count, const double c
 
 /* Final answers: of every owned target, of every source that chose one, and of the owned sources that
  * chose none, each to the ranks holding its points. */
-static scipar_status send_answers(const rank_state *s, const chosen_record **choosers, size_t num_choosers,
-                                  outbox *out)
+static scipar_status send_answers(rank_state *s, const chosen_record **choosers, size_t num_choosers, outbox *out)
 {
   const cloud_state *src = &s->clouds[CLOUD_SOURCE], *tgt = &s->clouds[CLOUD_TARGET];
   const size_t most = src->num_pieces > tgt->num_pieces ? src->num_pieces : tgt->num_pieces;
@@ -153,7 +168,7 @@ static scipar_status send_answers(const rank_state *s, const chosen_record **cho
   for (size_t i = 0; i < tgt->num_owned && status == SCIPAR_OK; ++i) {
     const cluster_summary *self = &tgt->summary[i];
     const owned_answer *chose = &tgt->best[i];
-    const cluster_summary *partner = chose->paired ? &chose->partner : NULL;
+    const cluster_summary *partner = chose->paired ? chose->partner : NULL;
     int mutual = 0;
     for (; at < num_choosers && choosers[at]->nearest == self->id && status == SCIPAR_OK; ++at) {
       const chosen_record *r = choosers[at];
@@ -161,25 +176,26 @@ static scipar_status send_answers(const rank_state *s, const chosen_record **cho
       mutual |= back;
       const answer_record a =
         answer(CLOUD_SOURCE, r->id, r->count, r->centroid, self, r->distance, back, row_of(s, r->id, self->id));
-      status = send_answer(out, (const int64_t *)(r + 1), (size_t)r->num_holders, &a);
+      status = send_answer(s, out, (const int64_t *)(r + 1), (size_t)r->num_holders, &a);
     }
     const answer_record a = answer(CLOUD_TARGET, self->id, self->count, self->centroid, partner, chose->distance,
                                    mutual, partner ? row_of(s, partner->id, self->id) : -1);
     if (status == SCIPAR_OK)
-      status = send_answer(out, holders, owned_holders(tgt, s->comm->rank, i, holders), &a);
+      status = send_answer(s, out, holders, owned_holders(tgt, s->comm->rank, i, holders), &a);
   }
   for (size_t i = 0; i < src->num_owned && status == SCIPAR_OK; ++i) {
     if (src->best[i].paired)
       continue;
     const cluster_summary *self = &src->summary[i];
     const answer_record a = answer(CLOUD_SOURCE, self->id, self->count, self->centroid, NULL, NAN, 0, -1);
-    status = send_answer(out, holders, owned_holders(src, s->comm->rank, i, holders), &a);
+    status = send_answer(s, out, holders, owned_holders(src, s->comm->rank, i, holders), &a);
   }
   free(holders);
   return status;
 }
 
-static scipar_status read_answers(rank_state *s, const inbox *in)
+/* Room for the answer of every cluster with points here, each unpaired until answered. */
+static scipar_status expect_answers(rank_state *s)
 {
   for (int cloud = 0; cloud < 2; ++cloud) {
     cloud_state *c = &s->clouds[cloud];
@@ -190,6 +206,11 @@ static scipar_status read_answers(rank_state *s, const inbox *in)
       c->answers[i] = answer(cloud, c->local.ids[i], cluster_set_size(&c->local, i), c->local.centroids + 3 * i, NULL,
                              NAN, 0, -1);
   }
+  return SCIPAR_OK;
+}
+
+static void read_answers(rank_state *s, const inbox *in)
+{
   int source;
   record_cursor cursor = record_cursor_start(in);
   for (const int64_t *w; (w = record_next(&cursor, &source));) {
@@ -197,20 +218,19 @@ static scipar_status read_answers(rank_state *s, const inbox *in)
     cloud_state *c = &s->clouds[record_cloud(a->tag)];
     c->answers[local_index(c, a->id)] = *a;
   }
-  return SCIPAR_OK;
 }
 
 void answers_step(rank_state *s)
 {
-  outbox out = {0};
+  outbox out = {0}, mine = {0};
   inbox chosen = {0}, answered = {0};
   scipar_status status;
-  if (s->status == SCIPAR_OK && (status = send_choices(s, &out)) != SCIPAR_OK)
+  if (s->status == SCIPAR_OK && (status = send_choices(s, &out, &mine)) != SCIPAR_OK)
     rank_fail(s, status);
   rank_exchange(s, &out, &chosen);
   size_t num_choosers = 0;
   const chosen_record **choosers = NULL;
-  if (s->status == SCIPAR_OK && !(choosers = choosers_of(&chosen, &num_choosers)))
+  if (s->status == SCIPAR_OK && !(choosers = choosers_of(&chosen, &mine, &num_choosers)))
     rank_fail(s, SCIPAR_ERROR_OUT_OF_MEMORY);
   if (s->status == SCIPAR_OK && (status = write_rows(s, choosers, num_choosers)) != SCIPAR_OK)
     rank_fail(s, status);
@@ -219,12 +239,14 @@ void answers_step(rank_state *s)
     s->comm->exscan_sum(s->comm->user_data, &rows, 1);
     s->first_row = rows;
   }
-  if (s->status == SCIPAR_OK && (status = send_answers(s, choosers, num_choosers, &out)) != SCIPAR_OK)
+  if (s->status == SCIPAR_OK &&
+      ((status = expect_answers(s)) != SCIPAR_OK || (status = send_answers(s, choosers, num_choosers, &out)) != SCIPAR_OK))
     rank_fail(s, status);
   rank_exchange(s, &out, &answered);
-  if (s->status == SCIPAR_OK && (status = read_answers(s, &answered)) != SCIPAR_OK)
-    rank_fail(s, status);
+  if (s->status == SCIPAR_OK)
+    read_answers(s, &answered);
   free(choosers);
+  outbox_free(&mine);
   inbox_free(&chosen);
   inbox_free(&answered);
 }

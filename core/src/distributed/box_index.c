@@ -33,7 +33,7 @@ void box_index_set(box_index *index, size_t i, int64_t id, const double box_min[
   memcpy(index->set.box_min + 3 * i, box_min, 3 * sizeof *box_min);
   memcpy(index->set.box_max + 3 * i, box_max, 3 * sizeof *box_max);
   memcpy(index->set.centroids + 3 * i, centre, 3 * sizeof *centre);
-  index->upper[i] = *upper;
+  index->upper[i] = upper;
 }
 
 /* A query cluster seen as a set of one, as the search stage takes its queries (read only). */
@@ -57,84 +57,14 @@ static double lower_of(const box_index *index, const cluster_set *query, int64_t
 
 static double upper_of(const box_index *index, const cluster_summary *query, int64_t item)
 {
-  return summary_upper_bound(index->search.metric, index->search.squared, query, &index->upper[item]);
-}
-
-enum { CODE_BITS = 21, QUICK_NEIGHBOURS = 4 };
-
-/* The bits of v spread to every third bit. */
-static uint64_t spread_bits(uint64_t v)
-{
-  v &= (UINT64_C(1) << CODE_BITS) - 1;
-  v = (v | v << 32) & UINT64_C(0x1f00000000ffff);
-  v = (v | v << 16) & UINT64_C(0x1f0000ff0000ff);
-  v = (v | v << 8) & UINT64_C(0x100f00f00f00f00f);
-  v = (v | v << 4) & UINT64_C(0x10c30c30c30c30c3);
-  v = (v | v << 2) & UINT64_C(0x1249249249249249);
-  return v;
-}
-
-static uint64_t code_of(const box_index *index, const double centre[3])
-{
-  uint64_t code = 0;
-  for (int d = 0; d < 3; ++d) {
-    const double g = (centre[d] - index->origin[d]) * index->scale;
-    const double most = (double)((UINT64_C(1) << CODE_BITS) - 1);
-    code |= spread_bits((uint64_t)(g < 0 ? 0 : g > most ? most : g)) << d;
-  }
-  return code;
-}
-
-typedef struct coded {
-  uint64_t code;
-  int64_t item;
-} coded;
-
-static int by_code(const void *pa, const void *pb)
-{
-  const coded *a = pa, *b = pb;
-  if (a->code != b->code)
-    return a->code < b->code ? -1 : 1;
-  return (a->item > b->item) - (a->item < b->item);
-}
-
-static scipar_status sort_by_code(box_index *index)
-{
-  const size_t n = index->set.num_clusters;
-  index->codes = malloc((n + 1) * sizeof *index->codes);
-  index->by_code = malloc((n + 1) * sizeof *index->by_code);
-  coded *pairs = malloc((n + 1) * sizeof *pairs);
-  if (!index->codes || !index->by_code || !pairs) {
-    free(pairs);
-    return SCIPAR_ERROR_OUT_OF_MEMORY;
-  }
-  double lo[3] = {INFINITY, INFINITY, INFINITY}, extent = 0.0;
-  for (size_t i = 0; i < n; ++i)
-    for (int d = 0; d < 3; ++d)
-      lo[d] = fmin(lo[d], index->set.centroids[3 * i + d]);
-  for (size_t i = 0; i < n; ++i)
-    for (int d = 0; d < 3; ++d)
-      extent = fmax(extent, index->set.centroids[3 * i + d] - lo[d]);
-  memcpy(index->origin, lo, sizeof lo);
-  index->scale = extent > 0 ? (double)((UINT64_C(1) << CODE_BITS) - 1) / extent : 0.0;
-  for (size_t i = 0; i < n; ++i)
-    pairs[i] = (coded){code_of(index, index->set.centroids + 3 * i), (int64_t)i};
-  qsort(pairs, n, sizeof *pairs, by_code);
-  for (size_t i = 0; i < n; ++i) {
-    index->codes[i] = pairs[i].code;
-    index->by_code[i] = pairs[i].item;
-  }
-  free(pairs);
-  return SCIPAR_OK;
+  return summary_upper_bound(index->search.metric, index->search.squared, query, index->upper[item]);
 }
 
 scipar_status box_index_finish(box_index *index)
 {
-  scipar_status status = cluster_hierarchy_build(&index->set, 1, &index->hierarchy);
+  const scipar_status status = cluster_hierarchy_build(&index->set, 1, &index->hierarchy);
   index->search =
     candidate_search_make(&index->hierarchy, index->search.metric, index->search.squared, 0);
-  if (status == SCIPAR_OK)
-    status = sort_by_code(index);
   return status;
 }
 
@@ -142,31 +72,42 @@ void box_index_free(box_index *index)
 {
   cluster_set_free(&index->set);
   free(index->upper);
+  free(index->representatives);
   free(index->visited);
-  free(index->codes);
-  free(index->by_code);
   cluster_hierarchy_free(&index->hierarchy);
   candidate_search_free(&index->search);
   memset(index, 0, sizeof *index);
 }
 
+/* Squared distance from a point to a box (0 inside). */
+static double gap_to_box(const double p[3], const double lo[3], const double hi[3])
+{
+  double sum = 0.0;
+  for (int d = 0; d < 3; ++d) {
+    const double g = p[d] < lo[d] ? lo[d] - p[d] : p[d] > hi[d] ? p[d] - hi[d] : 0.0;
+    sum += g * g;
+  }
+  return sum;
+}
+
 double box_index_quick_upper(const box_index *index, const cluster_summary *query)
 {
-  const size_t n = index->set.num_clusters;
-  const uint64_t code = code_of(index, query->centroid);
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    const size_t mid = lo + (hi - lo) / 2;
-    if (index->codes[mid] < code)
-      lo = mid + 1;
-    else
-      hi = mid;
+  const cluster_hierarchy *h = &index->hierarchy;
+  if (h->num_clusters == 0)
+    return INFINITY;
+  /* Down the hierarchy towards the query's centroid: at each node the child whose centroids' box
+   * lies nearer (a tie goes left), to a leaf of at most CLUSTER_LEAF_SIZE clusters. */
+  size_t node = 0;
+  while (h->node[node].end - h->node[node].begin > CLUSTER_LEAF_SIZE) {
+    const hierarchy_node *left = &h->node[2 * node + 1], *right = &h->node[2 * node + 2];
+    node = gap_to_box(query->centroid, left->centroid_min, left->centroid_max) <=
+               gap_to_box(query->centroid, right->centroid_min, right->centroid_max)
+             ? 2 * node + 1
+             : 2 * node + 2;
   }
   double least = INFINITY;
-  const size_t first = lo > QUICK_NEIGHBOURS ? lo - QUICK_NEIGHBOURS : 0;
-  const size_t last = lo + QUICK_NEIGHBOURS < n ? lo + QUICK_NEIGHBOURS : n;
-  for (size_t i = first; i < last; ++i)
-    least = fmin(least, upper_of(index, query, index->by_code[i]));
+  for (int64_t i = h->node[node].begin; i < h->node[node].end; ++i)
+    least = fmin(least, upper_of(index, query, h->order[i]));
   return least;
 }
 
@@ -219,9 +160,19 @@ static int64_t first_item(box_index *index, const cluster_set *query)
   return failed ? -2 : -1;
 }
 
+/* Up to this many items, a loop over them finds the least lower bound faster than starting a search
+ * (a few processes' regions). */
+enum { DIRECT_ITEMS = 16 };
+
 double box_index_first_lower(box_index *index, const cluster_summary *query)
 {
   const cluster_set query_set = as_set(query);
+  if (index->set.num_clusters <= DIRECT_ITEMS) {
+    double least = INFINITY;
+    for (size_t i = 0; i < index->set.num_clusters; ++i)
+      least = fmin(least, lower_of(index, &query_set, (int64_t)i));
+    return least;
+  }
   const int64_t item = first_item(index, &query_set);
   if (item < 0)
     return item == -1 ? INFINITY : -INFINITY;

@@ -9,19 +9,19 @@
 
 typedef struct box_index {
   cluster_set set;          /* only ids, box_min, box_max, centroids and centroid_error are set */
-  cluster_summary *upper;   /* [n] what bounds the value of item i from above: a cluster's own
-                               summary, or a region's representative cluster */
+  const cluster_summary **upper; /* [n] what bounds the value of item i from above: a cluster's
+                               own summary (the caller's), or a region's representative cluster */
+  cluster_summary *representatives; /* [n] the regions' representative clusters, when items are
+                               regions (the caller allocates them; box_index_free frees them) */
   cluster_hierarchy hierarchy;
   int64_t *visited;         /* [n] scratch of box_index_search */
   candidate_search search;
-  uint64_t *codes;          /* [n] Morton codes of the items' centres, ascending */
-  int64_t *by_code;         /* [n] the items in that order */
-  double origin[3], scale;  /* centre to grid coordinates */
 } box_index;
 
 /* Room for n items, each set by box_index_set (ids ascending), then box_index_finish. An item is a
  * cluster, its centroid `centre` off by at most `centre_error`; or a region of clusters, its centre
- * any point and centre_error +infinity (the search stage's lower bounds then fall back on the box). */
+ * any point and centre_error +infinity (the search stage's lower bounds then fall back on the box).
+ * `upper` must outlive the index. */
 scipar_status box_index_allocate(box_index *index, size_t n, const scipar_options *options);
 void box_index_set(box_index *index, size_t i, int64_t id, const double box_min[3], const double box_max[3],
                    const double centre[3], double centre_error, const cluster_summary *upper);
@@ -37,8 +37,8 @@ void box_index_free(box_index *index);
 int box_index_search(box_index *index, const cluster_summary *query, double *bound, const int64_t **items,
                      size_t *count, int64_t *tightest);
 
-/* A quick upper bound of the nearest's value, from a few items whose centres lie near the query's
- * along a Morton curve: looser than box_index_search's, but O(log n). +infinity without items. */
+/* A quick upper bound of the nearest's value, from the items of the hierarchy's leaf nearest the
+ * query's centroid: looser than box_index_search's, but O(log n). +infinity without items. */
 double box_index_quick_upper(const box_index *index, const cluster_summary *query);
 
 /* The lower bound of the value of `query` and item `item`. */

@@ -2,11 +2,14 @@
  * lower bound of their value (the search stage's, from centroids and boxes) does not exceed a value
  * some cluster is known to reach; B's owner's region then comes as near. So each owned cluster first
  * gets an upper bound of its nearest's value from the clusters owned here: quick ones from summaries
- * (bounds.h), and, for a cluster whose bound reaches another rank's region, the exact value against
- * the owned cluster of least bound (kept as a seed of the search, so never computed twice). A cluster
+ * (bounds.h: the boxes' first, then, for the clusters these leave near another rank's region, the
+ * shapes, measured for them only), and, for a cluster whose bound still reaches another rank's region,
+ * the exact value against the owned cluster of least bound (kept as a seed of the search, so never
+ * computed twice). A cluster
  * asks the ranks whose regions still come within its bound (most clusters, deep inside this rank's
  * region, ask no one); each rank answers with the owned clusters that may beat the bound, whole with
  * their trees, once per asking rank. */
+#include "distributed/bounds.h"
 #include "distributed/box_index.h"
 #include "distributed/distributed.h"
 
@@ -42,7 +45,8 @@ static scipar_status index_regions(const rank_state *s, int cloud, box_index *in
     const double *region = s->regions + (size_t)r * REGION_WORDS + (size_t)cloud * REGION_WORDS / 2;
     n += r != s->comm->rank && region[0] <= region[3];
   }
-  if (box_index_allocate(index, n, s->options) != SCIPAR_OK)
+  if (box_index_allocate(index, n, s->options) != SCIPAR_OK ||
+      !(index->representatives = malloc((n ? n : 1) * sizeof *index->representatives)))
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   n = 0;
   for (int r = 0; r < size; ++r) {
@@ -51,24 +55,66 @@ static scipar_status index_regions(const rank_state *s, int cloud, box_index *in
       continue;
     const double centre[3] = {(region[0] + region[3]) / 2, (region[1] + region[4]) / 2, (region[2] + region[5]) / 2};
     /* The representative is known by its box alone: its shape stays NaN, so only the box bound holds. */
-    cluster_summary rep = {r, 0, r, {0}, {0}, {0}, NAN, NAN, NAN, NAN};
-    memcpy(rep.box_min, region + 6, sizeof rep.box_min);
-    memcpy(rep.box_max, region + 9, sizeof rep.box_max);
-    box_index_set(index, n++, r, region, region + 3, centre, INFINITY, &rep);
+    cluster_summary *rep = &index->representatives[n];
+    *rep = (cluster_summary){r, 0, r, {0}, {0}, {0}, NAN, NAN, NAN, NAN};
+    memcpy(rep->box_min, region + 6, sizeof rep->box_min);
+    memcpy(rep->box_max, region + 9, sizeof rep->box_max);
+    box_index_set(index, n++, r, region, region + 3, centre, INFINITY, rep);
   }
   return box_index_finish(index);
 }
 
-/* The lower bound of each owned cluster of `cloud` to the nearest other rank's region and, when it is
- * within the limit, a quick upper bound of its nearest's value among the owned clusters (infinity
- * otherwise), for send_queries.
- * Seeds: for each owned cluster of `cloud` whose quick bound reaches another rank's region, the exact
- * value against the owned cluster of the other cloud of least bound, when their lower bound is 0 (each
- * centroid inside the other's box, as a cluster and its next frame are): the first candidate the
- * search would evaluate in full anyway. A distant one would cost a full evaluation the search would
- * cut short. */
-static scipar_status find_seeds(rank_state *s, int cloud, box_index *regions, box_index *other_owned,
-                                double *nearest_region, double *quick_upper)
+/* For each owned cluster of `cloud`: the lower bound of its value to any cluster in another rank's
+ * region (the nearest region's), and a quick upper bound of its nearest's value among the owned
+ * clusters from their boxes alone (the shapes are not measured yet); infinity when the region is
+ * beyond the limit. A cluster whose region lies beyond that bound never looks past this rank. */
+static void reach_of(const rank_state *s, int cloud, box_index *regions, const box_index *own,
+                     const box_index *other_owned, double *nearest_region, double *quick_upper)
+{
+  const cloud_state *c = &s->clouds[cloud];
+  const double limit = limit_of(s->options);
+  /* In the order of the cloud's own hierarchy: clusters one after the other are near each other, and
+   * so are the leaves of the other cloud they look into (a quick bound reads its leaf's summaries). */
+  for (size_t j = 0; j < c->num_owned; ++j) {
+    const size_t i = (size_t)own->hierarchy.order[j];
+    const cluster_summary *m = &c->summary[i];
+    nearest_region[i] = box_index_first_lower(regions, m);
+    quick_upper[i] = nearest_region[i] == INFINITY || nearest_region[i] > limit
+                       ? INFINITY
+                       : box_index_quick_upper(other_owned, m);
+  }
+}
+
+/* A cluster that may look past this rank: its region within both the limit and its quick bound. */
+static int may_look_out(const rank_state *s, double nearest_region, double quick_upper)
+{
+  return nearest_region != INFINITY && nearest_region <= limit_of(s->options) && nearest_region <= quick_upper;
+}
+
+/* The shapes (spread, radius, core: bounds.h) of the owned clusters that may look past this rank, left
+ * NaN by the gather step: only their upper bounds need to be tight, and measuring takes a pass over
+ * the points. A cluster whose shape stays NaN is bounded by its box (summary_upper_bound). */
+static void measure_shapes(rank_state *s, int cloud, const double *nearest_region, const double *quick_upper)
+{
+  cloud_state *c = &s->clouds[cloud];
+  const long long k = (long long)c->num_owned;
+#pragma omp parallel for num_threads(s->num_threads) schedule(dynamic, 16)
+  for (long long i = 0; i < k; ++i) {
+    if (!may_look_out(s, nearest_region[i], quick_upper[i]))
+      continue;
+    cluster_summary *m = &c->summary[i];
+    const cluster_view v = owned_view(c, (size_t)i);
+    shape_of(v.x, v.y, v.z, v.n, m->centroid, &m->spread, &m->radius, &m->core);
+  }
+}
+
+/* Seeds, for each owned cluster of `cloud` that may look past this rank (its quick bound, now from the
+ * shapes, tightened in quick_upper): the exact value against the owned cluster of the other cloud of
+ * least bound, when their lower bound is 0 (each centroid inside the other's box, as a cluster and its
+ * next frame are): the first candidate the search would evaluate in full anyway. A distant one would
+ * cost a full evaluation the search would cut short. */
+static scipar_status find_seeds(rank_state *s, int cloud, const box_index *own, box_index *other_owned,
+                                const double *nearest_region, double *quick_upper)
 {
   cloud_state *c = &s->clouds[cloud];
   const cloud_state *other = &s->clouds[1 - cloud];
@@ -77,17 +123,17 @@ static scipar_status find_seeds(rank_state *s, int cloud, box_index *regions, bo
   if (!c->seed || !c->seed_distance)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   const double limit = limit_of(s->options);
-  for (size_t i = 0; i < c->num_owned; ++i) {
+  for (size_t i = 0; i < c->num_owned; ++i)
     c->seed[i] = -1;
-    const cluster_summary *m = &c->summary[i];
-    nearest_region[i] = box_index_first_lower(regions, m);
-    quick_upper[i] = INFINITY;
-    double bound = limit;
-    if (nearest_region[i] == INFINITY || nearest_region[i] > bound)
+  for (size_t j = 0; j < c->num_owned; ++j) { /* in hierarchy order, as reach_of */
+    const size_t i = (size_t)own->hierarchy.order[j];
+    if (!may_look_out(s, nearest_region[i], quick_upper[i]))
       continue;
-    quick_upper[i] = box_index_quick_upper(other_owned, m);
+    const cluster_summary *m = &c->summary[i];
+    quick_upper[i] = fmin(quick_upper[i], box_index_quick_upper(other_owned, m));
     if (nearest_region[i] > quick_upper[i])
       continue;
+    double bound = limit;
     const int64_t *items;
     size_t count;
     if (!box_index_search(other_owned, m, &bound, &items, &count, &c->seed[i]))
@@ -137,22 +183,12 @@ static scipar_status find_seeds(rank_state *s, int cloud, box_index *regions, bo
 }
 
 /* Queries for the owned clusters of one cloud, to every rank whose region's lower bound does not
- * exceed the cluster's bound; owned[] indexes the owned clusters of both clouds. */
-static scipar_status send_queries(rank_state *s, int cloud, box_index *owned, outbox *out)
+ * exceed the cluster's bound. */
+static scipar_status send_queries(rank_state *s, int cloud, box_index *regions, const double *nearest_region,
+                                  const double *quick_upper, outbox *out)
 {
   const cloud_state *c = &s->clouds[cloud];
-  box_index regions;
-  double *nearest_region = malloc((c->num_owned + 1) * sizeof *nearest_region);
-  double *quick_upper = malloc((c->num_owned + 1) * sizeof *quick_upper);
-  scipar_status status = nearest_region && quick_upper ? index_regions(s, 1 - cloud, &regions)
-                                                       : SCIPAR_ERROR_OUT_OF_MEMORY;
-  if (status != SCIPAR_OK) {
-    free(nearest_region);
-    free(quick_upper);
-    return status;
-  }
-  status = find_seeds(s, cloud, &regions, &owned[1 - cloud], nearest_region, quick_upper);
-  for (size_t i = 0; i < c->num_owned && status == SCIPAR_OK && regions.set.num_clusters > 0; ++i) {
+  for (size_t i = 0; i < c->num_owned && regions->set.num_clusters > 0; ++i) {
     const cluster_summary *m = &c->summary[i];
     double bound = limit_of(s->options);
     if (c->seed[i] >= 0)
@@ -164,22 +200,46 @@ static scipar_status send_queries(rank_state *s, int cloud, box_index *owned, ou
       continue;
     const int64_t *items;
     size_t count;
-    if (!box_index_search(&regions, m, &bound, &items, &count, NULL)) {
-      status = SCIPAR_ERROR_OUT_OF_MEMORY;
-      break;
-    }
+    if (!box_index_search(regions, m, &bound, &items, &count, NULL))
+      return SCIPAR_ERROR_OUT_OF_MEMORY;
     for (size_t q = 0; q < count; ++q) {
-      query_record *r = outbox_append(out, (int)regions.set.ids[items[q]], sizeof *r);
-      if (!r) {
-        status = SCIPAR_ERROR_OUT_OF_MEMORY;
-        break;
-      }
+      query_record *r = outbox_append(out, (int)regions->set.ids[items[q]], sizeof *r);
+      if (!r)
+        return SCIPAR_ERROR_OUT_OF_MEMORY;
       *r = (query_record){record_tag(RECORD_QUERY, cloud), *m, bound};
     }
   }
-  box_index_free(&regions);
-  free(nearest_region);
-  free(quick_upper);
+  return SCIPAR_OK;
+}
+
+/* Every query this rank sends, both clouds: reaches, the shapes that matter, seeds (the sources' first:
+ * targets take theirs), then the queries. */
+static scipar_status ask(rank_state *s, box_index *owned, outbox *out)
+{
+  box_index regions[2];
+  memset(regions, 0, sizeof regions);
+  double *nearest_region[2], *quick_upper[2];
+  int ok = 1;
+  for (int cloud = 0; cloud < 2; ++cloud) {
+    const size_t n = s->clouds[cloud].num_owned + 1;
+    nearest_region[cloud] = malloc(n * sizeof *nearest_region[cloud]);
+    quick_upper[cloud] = malloc(n * sizeof *quick_upper[cloud]);
+    ok = ok && nearest_region[cloud] && quick_upper[cloud] && index_regions(s, 1 - cloud, &regions[cloud]) == SCIPAR_OK;
+  }
+  scipar_status status = ok ? SCIPAR_OK : SCIPAR_ERROR_OUT_OF_MEMORY;
+  for (int cloud = 0; cloud < 2 && status == SCIPAR_OK; ++cloud)
+    reach_of(s, cloud, &regions[cloud], &owned[cloud], &owned[1 - cloud], nearest_region[cloud], quick_upper[cloud]);
+  for (int cloud = 0; cloud < 2 && status == SCIPAR_OK; ++cloud)
+    measure_shapes(s, cloud, nearest_region[cloud], quick_upper[cloud]);
+  for (int cloud = 0; cloud < 2 && status == SCIPAR_OK; ++cloud)
+    status = find_seeds(s, cloud, &owned[cloud], &owned[1 - cloud], nearest_region[cloud], quick_upper[cloud]);
+  for (int cloud = 0; cloud < 2 && status == SCIPAR_OK; ++cloud)
+    status = send_queries(s, cloud, &regions[cloud], nearest_region[cloud], quick_upper[cloud], out);
+  for (int cloud = 0; cloud < 2; ++cloud) {
+    box_index_free(&regions[cloud]);
+    free(nearest_region[cloud]);
+    free(quick_upper[cloud]);
+  }
   return status;
 }
 
@@ -303,8 +363,8 @@ void candidates_step(rank_state *s)
   scipar_status status = SCIPAR_OK;
   for (int cloud = 0; cloud < 2 && s->status == SCIPAR_OK && status == SCIPAR_OK; ++cloud)
     status = index_owned(&s->clouds[cloud], s->options, &owned[cloud]);
-  for (int cloud = 0; cloud < 2 && s->status == SCIPAR_OK && status == SCIPAR_OK; ++cloud)
-    status = send_queries(s, cloud, owned, &out);
+  if (s->status == SCIPAR_OK && status == SCIPAR_OK)
+    status = ask(s, owned, &out);
   if (status != SCIPAR_OK)
     rank_fail(s, status);
   rank_exchange(s, &out, &asked);

@@ -6,16 +6,17 @@
  *   directory.c   each rank claims its clusters from a directory rank chosen by hashing the id; the
  *                 directory names the owner (the rank holding most of the points) of the split ones
  *   gather.c      every piece of a cluster owned elsewhere to its owner, so that each cluster is whole
- *                 on one rank, which summarises it (size, box, centroid, spread) and builds its tree
+ *                 on one rank, which summarises it (size, box, centroid) and builds its tree
  *   regions.c     each rank's owned region (one box per cloud), gathered by every rank
  *   candidates.c  each owned cluster whose nearest may lie in another rank's region (by bounds on
- *                 cluster and region boxes, tightened by an exact value against a cluster owned here)
+ *                 cluster and region boxes, tightened by the cluster's shape, measured then, and by an
+ *                 exact value against a cluster owned here)
  *                 sent there as a query; each rank answers with the owned clusters that may beat it,
  *                 whole, once per asking rank
  *   solve.c       the owned clusters and the copies merged with their trees; the serial search both
  *                 ways for the owned ones
  *   answers.c     each source's choice to its target's owner, which writes the pairs rows and sends
- *                 every cluster's final answer to the ranks holding its points
+ *                 every cluster's final answer to the ranks holding its points (its own kept in place)
  *   result.c      the scipar_result of this rank: its clusters, the references and its rows
  *
  * Memory and traffic per rank are in proportion to its own points and clusters, the clusters near the
@@ -44,11 +45,12 @@ typedef struct cluster_copy {
   const void *packed;
 } cluster_copy;
 
-/* The nearest cluster found so far for an owned cluster. */
+/* The nearest cluster of an owned cluster: partner points to its summary in the solve set (an owned
+ * cluster's or a copy's, both alive until the answers are sent). */
 typedef struct owned_answer {
   int paired;
   double distance;
-  cluster_summary partner;
+  const cluster_summary *partner;
 } owned_answer;
 
 typedef struct cloud_state {

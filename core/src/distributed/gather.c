@@ -5,7 +5,6 @@
  * which reorders them. A cluster in one piece stays where the local grouping put it, with the tree
  * and the very box and centroid scipar_match computes. Copies of a cluster are sent as they are
  * then, tree included, so that a pair's value comes out the same on every rank. */
-#include "distributed/bounds.h"
 #include "distributed/distributed.h"
 
 #include <math.h>
@@ -100,7 +99,8 @@ static void owned_points(const cloud_state *c, int rank, size_t i, double *x, do
   }
 }
 
-/* Size, box, centroid and spread of owned cluster i, whose points start at x, y, z. */
+/* Size, box and centroid of owned cluster i, whose points start at x, y, z; its shape is measured by
+ * the candidates step, and only when its bounds matter there. */
 static void summarise(const cloud_state *c, int rank, size_t i, const double *x, const double *y, const double *z,
                       cluster_summary *m)
 {
@@ -131,7 +131,7 @@ static void summarise(const cloud_state *c, int rank, size_t i, const double *x,
     m->centroid[d] = sum / (double)m->count;
   }
   m->centroid_error = centroid_error_bound(m->count, m->box_min, m->box_max);
-  shape_of(x, y, z, m->count, m->centroid, &m->spread, &m->radius, &m->core);
+  m->spread = m->radius = m->core = NAN;
 }
 
 /* The owned clusters of one cloud summarised; the split ones whole in `merged`, with their trees

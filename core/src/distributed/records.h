@@ -20,7 +20,8 @@ typedef struct cluster_summary {
   double centroid_error; /* how far the centroid may be from the exact mean, by rounding */
   double spread; /* root mean square distance of the points to the centroid */
   double radius; /* at least the largest distance of a point to the centroid */
-  double core;   /* at least the distance from the centroid to the nearest point */
+  double core;   /* at least the distance from the centroid to the nearest point; the three NaN until
+                    measured (only for clusters near another rank's region: candidates.c) */
 } cluster_summary;
 
 enum record_kinds {

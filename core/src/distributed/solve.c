@@ -77,7 +77,7 @@ static scipar_status search(const rank_state *s, cloud_state *from, const cloud_
     from->best[i].paired = b >= 0;
     if (b >= 0) {
       from->best[i].distance = distance[a];
-      from->best[i].partner = *to->solve_summary[b];
+      from->best[i].partner = to->solve_summary[b];
     }
   }
   return status;
