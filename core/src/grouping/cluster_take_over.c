@@ -10,8 +10,9 @@
 
 /* Moves the kept blocks of `buffer` (element size `unit`, room for *room elements; block of source
  * cluster j at from_at[j] .. from_at[j + 1], of from_count elements in all) to to_at[e] for each e with
- * kept[e] >= 0, in a buffer of at least to_at[k] elements. Each block moves once: those going down in
- * ascending order, then those going up in descending order. Kept blocks keep their order, so a block
+ * kept[e] >= 0, in a buffer of at least to_at[k] elements. Kept blocks keep their order, and a run of
+ * them with nothing dropped or inserted between (kept[e + 1] == kept[e] + 1) shifts by one amount, so
+ * it moves as one: runs going down in ascending order, then runs going up in descending order. A run
  * going down lands above every block before it (moved or not) and below where the blocks after it
  * are; one going up lands below every block after it (already moved) and above where the blocks
  * before it are. The buffer is reallocated only when its room is short: a reallocation the allocator
@@ -30,14 +31,24 @@ static void *move_blocks(void *buffer, size_t unit, size_t *room, const int64_t 
     }
     *room = needed;
   }
-  for (size_t e = 0; e < k; ++e)
+  for (size_t e = 0; e < k;) { /* runs [e, end) going down */
+    size_t end = e + 1;
+    while (end < k && kept[e] >= 0 && kept[end] == kept[end - 1] + 1)
+      ++end;
     if (kept[e] >= 0 && to_at[e] < from_at[kept[e]])
       memmove(b + (size_t)to_at[e] * unit, b + (size_t)from_at[kept[e]] * unit,
-              (size_t)(from_at[kept[e] + 1] - from_at[kept[e]]) * unit);
-  for (size_t e = k; e-- > 0;)
+              (size_t)(from_at[kept[end - 1] + 1] - from_at[kept[e]]) * unit);
+    e = end;
+  }
+  for (size_t end = k; end > 0;) { /* runs [e, end) going up */
+    size_t e = end - 1;
+    while (e > 0 && kept[end - 1] >= 0 && kept[e - 1] >= 0 && kept[e] == kept[e - 1] + 1)
+      --e;
     if (kept[e] >= 0 && to_at[e] > from_at[kept[e]])
       memmove(b + (size_t)to_at[e] * unit, b + (size_t)from_at[kept[e]] * unit,
-              (size_t)(from_at[kept[e] + 1] - from_at[kept[e]]) * unit);
+              (size_t)(from_at[kept[end - 1] + 1] - from_at[kept[e]]) * unit);
+    end = e;
+  }
   return b;
 }
 
