@@ -90,9 +90,11 @@ static double gap_to_box(const double p[3], const double lo[3], const double hi[
   return sum;
 }
 
-double box_index_quick_upper(const box_index *index, const cluster_summary *query)
+double box_index_quick_upper(const box_index *index, const cluster_summary *query, int64_t *tightest)
 {
   const cluster_hierarchy *h = &index->hierarchy;
+  if (tightest)
+    *tightest = -1;
   if (h->num_clusters == 0)
     return INFINITY;
   /* Down the hierarchy towards the query's centroid: at each node the child whose centroids' box
@@ -106,8 +108,14 @@ double box_index_quick_upper(const box_index *index, const cluster_summary *quer
              : 2 * node + 2;
   }
   double least = INFINITY;
-  for (int64_t i = h->node[node].begin; i < h->node[node].end; ++i)
-    least = fmin(least, upper_of(index, query, h->order[i]));
+  for (int64_t i = h->node[node].begin; i < h->node[node].end; ++i) {
+    const double upper = upper_of(index, query, h->order[i]);
+    if (upper < least) {
+      least = upper;
+      if (tightest)
+        *tightest = h->order[i];
+    }
+  }
   return least;
 }
 

@@ -81,7 +81,7 @@ static void reach_of(const rank_state *s, int cloud, box_index *regions, const b
     nearest_region[i] = box_index_first_lower(regions, m);
     quick_upper[i] = nearest_region[i] == INFINITY || nearest_region[i] > limit
                        ? INFINITY
-                       : box_index_quick_upper(other_owned, m);
+                       : box_index_quick_upper(other_owned, m, NULL);
   }
 }
 
@@ -130,16 +130,21 @@ static scipar_status find_seeds(rank_state *s, int cloud, const box_index *own, 
     if (!may_look_out(s, nearest_region[i], quick_upper[i]))
       continue;
     const cluster_summary *m = &c->summary[i];
-    quick_upper[i] = fmin(quick_upper[i], box_index_quick_upper(other_owned, m));
+    int64_t tightest;
+    const double quick = box_index_quick_upper(other_owned, m, &tightest);
+    quick_upper[i] = fmin(quick_upper[i], quick);
     if (nearest_region[i] > quick_upper[i])
       continue;
-    double bound = limit;
+    /* The search, from that bound, looks for a cluster that beats it. */
+    double bound = fmin(limit, quick);
+    int64_t better;
     const int64_t *items;
     size_t count;
-    if (!box_index_search(other_owned, m, &bound, &items, &count, &c->seed[i]))
+    if (!box_index_search(other_owned, m, &bound, &items, &count, &better))
       return SCIPAR_ERROR_OUT_OF_MEMORY;
-    if (c->seed[i] >= 0 && box_index_lower(other_owned, m, c->seed[i]) > 0.0)
-      c->seed[i] = -1;
+    const int64_t seed = better >= 0 ? better : quick < limit ? tightest : -1;
+    if (seed >= 0 && box_index_lower(other_owned, m, seed) == 0.0)
+      c->seed[i] = seed;
   }
   /* A target takes the seed of a source that seeded itself with it: the same pair, the same value
    * (evaluated source first); ties keep the smaller id (sources ascend). */
