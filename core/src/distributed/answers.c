@@ -239,8 +239,8 @@ void answers_step(rank_state *s)
     s->comm->exscan_sum(s->comm->user_data, &rows, 1);
     s->first_row = rows;
   }
-  if (s->status == SCIPAR_OK &&
-      ((status = expect_answers(s)) != SCIPAR_OK || (status = send_answers(s, choosers, num_choosers, &out)) != SCIPAR_OK))
+  if (s->status == SCIPAR_OK && ((status = expect_answers(s)) != SCIPAR_OK ||
+                                 (status = send_answers(s, choosers, num_choosers, &out)) != SCIPAR_OK))
     rank_fail(s, status);
   rank_exchange(s, &out, &answered);
   if (s->status == SCIPAR_OK)
