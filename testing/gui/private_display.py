@@ -3,11 +3,20 @@ pvpython): `python3 private_display.py COMMAND...` runs COMMAND under it and exi
 
 Not the display the test suite runs under, nor `xvfb-run -a`: that takes the lowest free number, and
 two xvfb-runs started at once (the machine is shared) can take the same one, the second then running
-its command against the first one's server, which refuses it ("bad X server connection")."""
+its command against the first one's server, which refuses it ("bad X server connection"). A number
+drawn at random among those free here can still be taken by a server this machine's other sessions
+started, whose lock files this session does not see (seen once in a test run: VTK's "bad X server
+connection" two seconds in): a command refused its display runs again, on another number."""
 import os
 import random
 import subprocess
 import sys
+
+ATTEMPTS = 3
+
+# What a client prints when the display it was given refuses it or is gone (VTK, Qt, Xlib, xvfb-run).
+REFUSED = ("bad X server connection", "could not connect to display", "cannot open display",
+           "Can't open display", "Xvfb failed to start")
 
 
 def virtual_display():
@@ -18,7 +27,26 @@ def virtual_display():
     return ["xvfb-run", "-n", str(number), "-s", "-screen 0 1280x800x24"]
 
 
+def run_on_private_display(command, env, timeout=None):
+    """Runs command on a display of its own and returns the CompletedProcess (output captured as text);
+    a run whose display refused it is done again on another one, up to ATTEMPTS times, and only the
+    last run's output is returned (with a line per refused display before it)."""
+    env = dict(env)
+    env.pop("DISPLAY", None)
+    refused = []
+    for attempt in range(ATTEMPTS):
+        prefix = virtual_display()
+        result = subprocess.run([*prefix, *command], env=env, capture_output=True, text=True, timeout=timeout)
+        output = result.stdout + result.stderr
+        if result.returncode == 0 or attempt + 1 == ATTEMPTS or not any(text in output for text in REFUSED):
+            break
+        refused.append(f"private_display: display :{prefix[2]} refused the client; running again on another one\n")
+    result.stdout = "".join(refused) + result.stdout
+    return result
+
+
 if __name__ == "__main__":
-    environment = dict(os.environ)
-    environment.pop("DISPLAY", None)
-    sys.exit(subprocess.call([*virtual_display(), *sys.argv[1:]], env=environment))
+    completed = run_on_private_display(sys.argv[1:], os.environ)
+    sys.stdout.write(completed.stdout)
+    sys.stderr.write(completed.stderr)
+    sys.exit(completed.returncode)

@@ -30,7 +30,7 @@ import sys
 
 import numpy as np
 
-from private_display import virtual_display
+from private_display import run_on_private_display
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -62,11 +62,9 @@ def run_gui(script, environment, out):
     if os.path.exists(report_path):
         os.remove(report_path)
     env = dict(os.environ, SCIPAR_GUI_DIR=HERE, SCIPAR_GUI_OUT=out, **environment)
-    env.pop("DISPLAY", None)  # always a private virtual display
-    command = [*virtual_display(), "paraview", "--dr",
-               f"--script={script}", "--exit"]
-    print("running:", " ".join(command), flush=True)
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    command = ["paraview", "--dr", f"--script={script}", "--exit"]
+    print("running on a display of its own:", " ".join(command), flush=True)
+    result = run_on_private_display(command, env, timeout=600)
     log = result.stdout + result.stderr
     with open(os.path.join(out, os.path.basename(script) + ".log"), "w") as handle:
         handle.write(log)
@@ -284,12 +282,10 @@ def play_events(name, plugin, out, **substitutions):
     with open(events_path, "w") as handle:
         handle.write(events)
     env = dict(os.environ, PV_PLUGIN_PATH=os.path.dirname(plugin), PQOBJECTNAMING_MATCH_LIMIT="20")
-    env.pop("DISPLAY", None)
-    command = [*virtual_display(), "paraview", "--dr",
-               f"--test-script={events_path}", "--exit"]
-    print("running:", " ".join(command), flush=True)
+    command = ["paraview", "--dr", f"--test-script={events_path}", "--exit"]
+    print("running on a display of its own:", " ".join(command), flush=True)
     try:
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        result = run_on_private_display(command, env, timeout=300)
     except subprocess.TimeoutExpired:
         raise Failure(f"the GUI did not finish playing {name}.xml (a dialog left open by a failed event?)")
     log = result.stdout + result.stderr
