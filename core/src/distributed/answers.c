@@ -63,24 +63,27 @@ static int64_t row_of(const rank_state *s, int64_t source, int64_t target)
 
 /* The owned targets' choosers (received, and this rank's own in `mine`), by target then source id;
  * NULL when memory ran out. */
-static const chosen_record **choosers_of(const inbox *in, const outbox *mine, size_t *count)
+static const chosen_record **choosers_of(const inbox *in, const outbox *mine, int rank, size_t *count)
 {
+  size_t own_bytes = mine->size; /* this rank's own choices, read as one message from itself */
+  const inbox own = {mine->data, mine->size > 0, &rank, &own_bytes};
+  const inbox *boxes[2] = {in, &own};
   size_t n = 0;
   int source;
-  record_cursor cursor = record_cursor_start(in);
-  for (const int64_t *w; (w = record_next(&cursor, &source));)
-    ++n;
-  for (size_t at = 0; at < mine->size; at += record_words((const int64_t *)(mine->data + at)) * sizeof(int64_t))
-    ++n;
+  for (int b = 0; b < 2; ++b) {
+    record_cursor cursor = record_cursor_start(boxes[b]);
+    for (const int64_t *w; (w = record_next(&cursor, &source));)
+      ++n;
+  }
   const chosen_record **choosers = malloc((n ? n : 1) * sizeof *choosers);
   if (!choosers)
     return NULL;
   n = 0;
-  cursor = record_cursor_start(in);
-  for (const int64_t *w; (w = record_next(&cursor, &source));)
-    choosers[n++] = (const chosen_record *)w;
-  for (size_t at = 0; at < mine->size; at += record_words((const int64_t *)(mine->data + at)) * sizeof(int64_t))
-    choosers[n++] = (const chosen_record *)(mine->data + at);
+  for (int b = 0; b < 2; ++b) {
+    record_cursor cursor = record_cursor_start(boxes[b]);
+    for (const int64_t *w; (w = record_next(&cursor, &source));)
+      choosers[n++] = (const chosen_record *)w;
+  }
   qsort(choosers, n, sizeof *choosers, by_nearest_then_id);
   *count = n;
   return choosers;
@@ -230,7 +233,7 @@ void answers_step(rank_state *s)
   rank_exchange(s, &out, &chosen);
   size_t num_choosers = 0;
   const chosen_record **choosers = NULL;
-  if (s->status == SCIPAR_OK && !(choosers = choosers_of(&chosen, &mine, &num_choosers)))
+  if (s->status == SCIPAR_OK && !(choosers = choosers_of(&chosen, &mine, s->comm->rank, &num_choosers)))
     rank_fail(s, SCIPAR_ERROR_OUT_OF_MEMORY);
   if (s->status == SCIPAR_OK && (status = write_rows(s, choosers, num_choosers)) != SCIPAR_OK)
     rank_fail(s, status);
