@@ -21,11 +21,13 @@
  * high-water mark over the first call (reset through /proc/self/clear_refs before it). Time is the
  * slowest rank's wall time of a call, median over the repeats, ranks synchronised before each;
  * first_seconds is the first call's, in a fresh process, as a pipeline's single update meets it (the
- * memory allocator has no freed pages to reuse yet). */
+ * memory allocator has no freed pages to reuse yet). first_faults and faults are each rank's minor page
+ * faults in the first call and, on average, in each later one. */
 #include "scipar/distributed.h"
 #include "scipar_mpi.h"
 
 #include <math.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,14 +199,22 @@ static int by_value(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-/* One call; returns this rank's wall seconds. */
+static long minor_faults(void)
+{
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
+
+/* One call; returns this rank's wall seconds and adds its minor page faults to *faults. */
 static double run(const cloud *source, const cloud *target, const scipar_options *options, int serial,
-                  scipar_mpi_stats *stats, size_t *pairs)
+                  scipar_mpi_stats *stats, size_t *pairs, long *faults)
 {
   const scipar_cloud s = {source->points, source->labels, source->n, NULL};
   const scipar_cloud t = {target->points, target->labels, target->n, NULL};
   scipar_result result;
   MPI_Barrier(MPI_COMM_WORLD);
+  const long faults_before = minor_faults();
   const double start = MPI_Wtime();
   scipar_status status;
   if (serial) {
@@ -218,6 +228,7 @@ static double run(const cloud *source, const cloud *target, const scipar_options
       *stats = storage.stats;
   }
   const double seconds = MPI_Wtime() - start;
+  *faults += minor_faults() - faults_before;
   if (status != SCIPAR_OK) {
     fprintf(stderr, "match failed: %s\n", result.message);
     MPI_Abort(MPI_COMM_WORLD, 1);
@@ -293,30 +304,33 @@ int main(int argc, char **argv)
   size_t pairs = 0;
   reset_peak();
   const long before_kb = status_kb("VmRSS");
-  const double first_mine = run(&source, &target, &options, serial, &stats, &pairs);
+  long first_faults = 0, later_faults = 0;
+  const double first_mine = run(&source, &target, &options, serial, &stats, &pairs, &first_faults);
   const double peak = (double)(status_kb("VmHWM") - before_kb) * 1024.0;
   double first_seconds;
   MPI_Allreduce(&first_mine, &first_seconds, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
   double *times = malloc((size_t)(repeats > 0 ? repeats : 1) * sizeof *times);
   for (int i = 0; i < repeats; ++i) {
-    const double mine = run(&source, &target, &options, serial, NULL, &pairs);
+    const double mine = run(&source, &target, &options, serial, NULL, &pairs, &later_faults);
     MPI_Allreduce(&mine, &times[i], 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
   }
   qsort(times, (size_t)repeats, sizeof *times, by_value);
   const double median = repeats > 0 ? times[repeats / 2] : 0.0;
 
   /* Per-rank figures, gathered on rank 0. */
-  enum { FIELDS = 8 + SCIPAR_MPI_EXCHANGES };
+  enum { FIELDS = 10 + SCIPAR_MPI_EXCHANGES };
   double mine[FIELDS] = {(double)stats.bytes_sent, (double)stats.bytes_received, (double)stats.messages_sent,
                          (double)stats.messages_received, (double)stats.collectives, peak,
-                         (double)(source.n + target.n), (double)pairs};
+                         (double)(source.n + target.n), (double)pairs, (double)first_faults,
+                         repeats > 0 ? (double)later_faults / repeats : 0.0};
   for (int e = 0; e < SCIPAR_MPI_EXCHANGES; ++e)
-    mine[8 + e] = (double)stats.exchange_bytes_received[e];
+    mine[10 + e] = (double)stats.exchange_bytes_received[e];
   double *all = rank == 0 ? malloc((size_t)size * FIELDS * sizeof *all) : NULL;
   MPI_Gather(mine, FIELDS, MPI_DOUBLE, all, FIELDS, MPI_DOUBLE, 0, MPI_COMM_WORLD);
   if (rank == 0) {
     const char *names[FIELDS] = {"bytes_sent", "bytes_received", "messages_sent", "messages_received",
-                                 "collectives", "peak_bytes", "local_points", "pairs", "exchange_0", "exchange_1",
+                                 "collectives", "peak_bytes", "local_points", "pairs", "first_faults",
+                                 "faults", "exchange_0", "exchange_1",
                                  "exchange_2", "exchange_3", "exchange_4", "exchange_5", "exchange_6",
                                  "exchange_7"};
     double *column = malloc((size_t)size * sizeof *column);

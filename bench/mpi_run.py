@@ -23,8 +23,9 @@ The speedup runs alternate scipar_match on one rank (the whole clouds) and scipa
 on two ranks (split at the median x), one thread each, PAIRS times; each run reports the median of 5
 calls after a first one (the slowest rank's, ranks synchronised before each call), and that first
 call's time apart (fresh processes: every page the call touches is new to them, as in a pipeline's
-single update). It prints each pair's times and ratio, the medians of both, and the load average
-before and after.
+single update). It prints each pair's times and ratio, the page faults of a later call (the
+memory allocator hands some ranks fresh pages at every call: each fault costs about 1.5 us here), the
+medians of both, and the load average before and after.
 """
 import json
 import os
@@ -234,7 +235,8 @@ def speedup(build, name, directory, pairs):
         twos.append(run_bench(build, 2, ["pieces", os.path.join(directory, "2"), "--repeats", "5"]))
         print(f"pair {i}: 1 rank {ones[-1]['seconds']:.4f} s, 2 ranks {twos[-1]['seconds']:.4f} s, "
               f"{ones[-1]['seconds'] / twos[-1]['seconds']:.2f}x; first calls {ones[-1]['first_seconds']:.4f} s and "
-              f"{twos[-1]['first_seconds']:.4f} s", flush=True)
+              f"{twos[-1]['first_seconds']:.4f} s; page faults per later call {ones[-1]['faults'][0]:,.0f} and "
+              f"{max(twos[-1]['faults']):,.0f} (busier rank)", flush=True)
     for key, what in (("seconds", "median of 5 calls"), ("first_seconds", "first call, fresh processes")):
         one, two = [r[key] for r in ones], [r[key] for r in twos]
         ratios = [a / b for a, b in zip(one, two)]
