@@ -280,9 +280,11 @@ def table(records, mpi, scaling):
                          f"{by_threads[1]['scipar core'] / by_threads[2]['scipar core']:.2f}x | "
                          f"{by_threads[1]['limit'] / by_threads[2]['limit']:.2f}x |")
     if mpi:
-        lines += ["", "| workload | pvbatch, 1 rank | pvbatch, 2 ranks | speed-up |", "|---|---|---|---|"]
+        lines += ["", "| workload | pvbatch, 1 rank | pvbatch, 2 ranks | speed-up, median of the pairs' | range |",
+                  "|---|---|---|---|---|"]
         for name, times in mpi.items():
-            lines.append(f"| {name} | {times['1']:.3g} s | {times['2']:.3g} s | {times['1'] / times['2']:.2f}x |")
+            lines.append(f"| {name} | {times['1']:.3g} s | {times['2']:.3g} s | {times['speedup']:.2f}x | "
+                         f"{times['least']:.2f}x to {times['most']:.2f}x |")
     if scaling:
         lines += ["", "| points per cloud | clusters per cloud | scipar core | limit | floor | core / limit |",
                   "|---|---|---|---|---|---|"]
@@ -334,24 +336,13 @@ def subprocess_json(arguments):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_mpi(name, build, repeats):
-    """The plugin under pvbatch on 1 and 2 MPI ranks, one thread each: the clouds are written as
-    two-piece partitioned files split at the median x, so that each rank reads half."""
-    # pvpython starts MPI as a singleton: its Open MPI variables would make mpiexec's children join it.
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("OMPI_", "PMIX_", "OPAL_"))}
-    environment.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1")
-    plugin = os.path.join(build, "lib", "paraview-plugins", "Scipar", "Scipar.so")
-    times = {}
+def run_mpi(name, build):
+    """The plugin under pvbatch on 1 and 2 MPI ranks, one thread each, three interleaved pairs of runs
+    (mpi_run.py filter-speedup): the clouds are written as two-piece partitioned files split at the
+    median x, so that each rank reads half."""
+    import mpi_run
     with tempfile.TemporaryDirectory() as directory:
-        subprocess.run(["pvpython", os.path.join(HERE, "mpi_run.py"), "write", name, directory], check=True,
-                       env=environment, capture_output=True)
-        for ranks in (1, 2):
-            out = subprocess.run(["mpiexec", "-n", str(ranks), "--oversubscribe", "pvbatch",
-                                  os.path.join(HERE, "mpi_run.py"), "match", plugin, directory, str(repeats)],
-                                 check=True, env=environment, capture_output=True, text=True).stdout
-            times[ranks] = float(out.strip().splitlines()[-1])
-    return times
+        return mpi_run.filter_speedup(build, name, directory, pairs=3)
 
 
 def main():
@@ -372,7 +363,7 @@ def main():
         records.append(subprocess_json(["--build", build, "--run-workload", name, "--repeats", str(args.repeats),
                                         "--threads"] + [str(t) for t in args.threads]))
         if args.mpi and name in ("1M-10k", "1M-20"):
-            mpi[name] = {str(k): v for k, v in run_mpi(name, build, args.repeats).items()}
+            mpi[name] = run_mpi(name, build)
     if args.scaling:
         specs = [(p, max(1, p // 100)) for p in SCALING_POINTS] + \
                 [(1_000_000, k) for k in SCALING_CLUSTERS if k != 10_000]

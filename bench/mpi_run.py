@@ -6,6 +6,7 @@
     python3 mpi_run.py scaling BUILD OUT [BASELINE_BUILD]     # weak and strong series on 1 to 128 ranks
     python3 mpi_run.py scaling-report OUT                     # their table and plot again, from OUT's JSON
     python3 mpi_run.py speedup BUILD WORKLOAD DIR PAIRS       # 2 ranks against 1, interleaved runs
+    python3 mpi_run.py filter-speedup BUILD WORKLOAD DIR PAIRS  # the same through the plugin under pvbatch
 
 Pieces are split at the median x (P pieces: at the x quantiles), as a spatial partitioner would; with
 N ranks each reads its pieces. Only the filter's update is timed, after the readers have run.
@@ -23,9 +24,11 @@ The speedup runs alternate scipar_match on one rank (the whole clouds) and scipa
 on two ranks (split at the median x), one thread each, PAIRS times; each run reports the median of 5
 calls after a first one (the slowest rank's, ranks synchronised before each call), and that first
 call's time apart (fresh processes: every page the call touches is new to them, as in a pipeline's
-single update). It prints each pair's times and ratio, the page faults of a later call (the
-memory allocator hands some ranks fresh pages at every call: each fault costs about 1.5 us here), the
-medians of both, and the load average before and after.
+single update). filter-speedup does the same through the plugin: `mpiexec -n 1|2 pvbatch` on the
+clouds written as two-piece .pvtp files (written into DIR when missing), each run the median of 7
+updates of the filter alone. Both print each pair's times and ratio (speedup also the page faults of
+a later call: the memory allocator hands some ranks fresh pages at every call, about 1.5 us each
+here), the medians of both, and the load average before and after.
 """
 import json
 import os
@@ -246,6 +249,32 @@ def speedup(build, name, directory, pairs):
     print("load average", os.getloadavg())
 
 
+def pvbatch_match(plugin, directory, ranks, repeats):
+    """The median seconds of the filter's update under `mpiexec -n ranks pvbatch`, one thread a rank."""
+    out = subprocess.run(["mpiexec", "-n", str(ranks), "pvbatch", os.path.abspath(__file__), "match", plugin, directory,
+                          str(repeats)], check=True, env=mpi_environment(), capture_output=True, text=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def filter_speedup(build, name, directory, pairs, repeats=7):
+    """The plugin under pvbatch on 1 and 2 ranks, interleaved `pairs` times (the host's load moves
+    between runs: a pair's two runs meet the same), each run the median of `repeats` updates after
+    the readers have run. Returns the medians of both and of the pairs' ratios, and their range."""
+    plugin = os.path.join(build, "lib", "paraview-plugins", "Scipar", "Scipar.so")
+    if not os.path.exists(os.path.join(directory, "target.pvtp")):
+        os.makedirs(directory, exist_ok=True)
+        subprocess.run(["pvpython", os.path.abspath(__file__), "write", name, directory], check=True,
+                       env=mpi_environment(), capture_output=True)
+    ones, twos = [], []
+    for i in range(pairs):
+        ones.append(pvbatch_match(plugin, directory, 1, repeats))
+        twos.append(pvbatch_match(plugin, directory, 2, repeats))
+        print(f"pair {i}: 1 rank {ones[-1]:.4f} s, 2 ranks {twos[-1]:.4f} s, {ones[-1] / twos[-1]:.2f}x", flush=True)
+    ratios = [a / b for a, b in zip(ones, twos)]
+    return {"1": statistics.median(ones), "2": statistics.median(twos), "speedup": statistics.median(ratios),
+            "least": min(ratios), "most": max(ratios), "pairs": pairs}
+
+
 def match(plugin, directory, repeats):
     from paraview.simple import Delete, LoadPlugin, OpenDataFile
     LoadPlugin(plugin, ns=globals())
@@ -272,6 +301,12 @@ if __name__ == "__main__":
         scaling_report(sys.argv[2])
     elif sys.argv[1] == "speedup":
         speedup(os.path.abspath(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    elif sys.argv[1] == "filter-speedup":
+        print("load average", os.getloadavg(), flush=True)
+        r = filter_speedup(os.path.abspath(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        print(f"{sys.argv[3]}, the filter's update, median of 7: 1 rank {r['1']:.4f} s, 2 ranks {r['2']:.4f} s, "
+              f"speed-up {r['speedup']:.2f}x (median of {r['pairs']} pairs; {r['least']:.2f}x to {r['most']:.2f}x)")
+        print("load average", os.getloadavg())
     elif sys.argv[1] == "scaling":
         scaling(os.path.abspath(sys.argv[2]), sys.argv[3], os.path.abspath(sys.argv[4]) if len(sys.argv) > 4 else None)
     else:

@@ -90,7 +90,7 @@ static double gap_to_box(const double p[3], const double lo[3], const double hi[
   return sum;
 }
 
-double box_index_quick_upper(const box_index *index, const cluster_summary *query, int64_t *tightest)
+double box_index_quick_upper(const box_index *index, const cluster_summary *query, double enough, int64_t *tightest)
 {
   const cluster_hierarchy *h = &index->hierarchy;
   if (tightest)
@@ -108,7 +108,7 @@ double box_index_quick_upper(const box_index *index, const cluster_summary *quer
              : 2 * node + 2;
   }
   double least = INFINITY;
-  for (int64_t i = h->node[node].begin; i < h->node[node].end; ++i) {
+  for (int64_t i = h->node[node].begin; i < h->node[node].end && !(least < enough); ++i) {
     const double upper = upper_of(index, query, h->order[i]);
     if (upper < least) {
       least = upper;

@@ -38,9 +38,10 @@ int box_index_search(box_index *index, const cluster_summary *query, double *bou
                      size_t *count, int64_t *tightest);
 
 /* A quick upper bound of the nearest's value, from the items of the hierarchy's leaf nearest the
- * query's centroid: looser than box_index_search's, but O(log n). +infinity without items. *tightest
- * (when not NULL): the item that gave it, -1 without items. */
-double box_index_quick_upper(const box_index *index, const cluster_summary *query, int64_t *tightest);
+ * query's centroid: looser than box_index_search's, but O(log n). +infinity without items. The leaf's
+ * items are read until one bounds the value below `enough` (-infinity: all of them, for the least of
+ * their bounds). *tightest (when not NULL): the item that gave it, -1 without items. */
+double box_index_quick_upper(const box_index *index, const cluster_summary *query, double enough, int64_t *tightest);
 
 /* The lower bound of the value of `query` and item `item`. */
 double box_index_lower(const box_index *index, const cluster_summary *query, int64_t item);

@@ -67,7 +67,9 @@ static scipar_status index_regions(const rank_state *s, int cloud, box_index *in
 /* For each owned cluster of `cloud`: the lower bound of its value to any cluster in another rank's
  * region (the nearest region's), and a quick upper bound of its nearest's value among the owned
  * clusters from their boxes alone (the shapes are not measured yet); infinity when the region is
- * beyond the limit. A cluster whose region lies beyond that bound never looks past this rank. */
+ * beyond the limit. A cluster whose region lies beyond that bound never looks past this rank: for it,
+ * any bound below the region's will do, and the first found is kept (most clusters, deep inside the
+ * region, stop at the first cluster of their leaf). */
 static void reach_of(const rank_state *s, int cloud, box_index *regions, const box_index *own,
                      const box_index *other_owned, double *nearest_region, double *quick_upper)
 {
@@ -81,7 +83,7 @@ static void reach_of(const rank_state *s, int cloud, box_index *regions, const b
     nearest_region[i] = box_index_first_lower(regions, m);
     quick_upper[i] = nearest_region[i] == INFINITY || nearest_region[i] > limit
                        ? INFINITY
-                       : box_index_quick_upper(other_owned, m, NULL);
+                       : box_index_quick_upper(other_owned, m, nearest_region[i], NULL);
   }
 }
 
@@ -131,7 +133,7 @@ static scipar_status find_seeds(rank_state *s, int cloud, const box_index *own, 
       continue;
     const cluster_summary *m = &c->summary[i];
     int64_t tightest;
-    const double quick = box_index_quick_upper(other_owned, m, &tightest);
+    const double quick = box_index_quick_upper(other_owned, m, -INFINITY, &tightest);
     quick_upper[i] = fmin(quick_upper[i], quick);
     if (nearest_region[i] > quick_upper[i])
       continue;
