@@ -67,6 +67,20 @@ std::string scipar::JoinTexts(const std::string& mine)
   return all;
 }
 
+int64_t scipar::TotalPairs(const scipar_result& result)
+{
+  // A process's rows follow the lower processes' (first_pair): the last rows end the table.
+  const int64_t mine = result.first_pair + static_cast<int64_t>(result.num_pairs);
+  vtkMPICommunicator* communicator = ParallelCommunicator();
+  if (!communicator)
+  {
+    return mine;
+  }
+  int64_t all = 0;
+  communicator->AllReduce(&mine, &all, 1, vtkCommunicator::MAX_OP);
+  return all;
+}
+
 scipar_status scipar::MarkSharedPoints(
   const double* points, const int64_t* keys, size_t numPoints, unsigned char* shared)
 {

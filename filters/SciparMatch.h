@@ -26,6 +26,9 @@ scipar_status MarkSharedPoints(const double* points, const int64_t* keys, size_t
 /// alone). Collective under MPI.
 std::string JoinTexts(const std::string& mine);
 
+/// The rows of the whole pairs table (the result's own when running alone). Collective under MPI.
+int64_t TotalPairs(const scipar_result& result);
+
 /// Under MPI the result holds this process's clusters and its share of the pairs table
 /// (scipar/distributed.h).
 scipar_status MatchClouds(const scipar_cloud& source, const scipar_cloud& target, const scipar_options& options,

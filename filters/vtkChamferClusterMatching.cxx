@@ -3,6 +3,7 @@
 #include "SciparComposite.h"
 #include "SciparGhosts.h"
 #include "SciparInput.h"
+#include "SciparLabelledPairs.h"
 #include "SciparMatch.h"
 #include "SciparOutput.h"
 #include "SciparPairLabels.h"
@@ -276,13 +277,19 @@ int vtkChamferClusterMatching::Match(vtkInformationVector** inputs, vtkInformati
   // appends the pieces of all processes in rank order, which gives the whole table, each pair once.
   scipar::BuildPairsTable(*result, pairs);
   scipar::BuildPairLinks(*result, links);
-  // Every output names all the pairs, whichever process's piece ParaView takes its field data from.
-  const std::string labels = scipar::JoinTexts(scipar::PairLabels(*result));
+  // Every output names all the pairs, whichever process's piece ParaView takes its field data from,
+  // while there are few enough for the GUI to name them (MaxLabelledPairs): past it the labels would
+  // cost a line per row, under MPI gathered on every process.
+  const bool labelled = scipar::TotalPairs(*result) <= scipar::MaxLabelledPairs;
+  const std::string labels = labelled ? scipar::JoinTexts(scipar::PairLabels(*result)) : std::string();
   vtkDataObject* const all[4] = { grids[0], grids[1], pairs, links };
   for (int port = 0; port < 4; ++port)
   {
     scipar::AddRunInformation(*result, options, all[port]);
-    scipar::AddPairLabels(labels, all[port]);
+    if (labelled)
+    {
+      scipar::AddPairLabels(labels, all[port]);
+    }
     scipar::AddInputTimes(inputs, outputs->GetInformationObject(port), all[port]);
   }
   return 1;

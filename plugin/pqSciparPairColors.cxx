@@ -6,6 +6,7 @@
 #include "pqPropertiesPanel.h"
 #include "pqServerManagerModel.h"
 #include "pqView.h"
+#include "SciparLabelledPairs.h"
 #include "SciparPalette.h"
 #include "vtkPVArrayInformation.h"
 #include "vtkPVDataInformation.h"
@@ -27,8 +28,9 @@
 namespace
 {
 // Beyond this many pairs the map stays ParaView's default: one annotation per pair would make the
-// colour map editor and saved states heavy, and thousands of colours are not told apart anyway.
-constexpr long long MaxPairs = 4096;
+// colour map editor and saved states heavy, and thousands of colours are not told apart anyway (the
+// filter's outputs carry the pairs' labels up to as many).
+constexpr long long MaxPairs = scipar::MaxLabelledPairs;
 
 // A colour legend lists every pair: past this many it is a column of unreadable labels, so it is
 // hidden when the colours are given (the toolbar's colour legend button shows it again).

@@ -37,7 +37,8 @@ LINK_DISPLAY = {"LineWidth": 3.0, "AmbientColor": [0.0, 0.0, 0.0], "DiffuseColor
 
 def pair_labels(proxy):
     """The labels of the pairs ("3 -> 107", one per row of the pairs table) that an output of
-    Chamfer Cluster Matching, or a file saved from one, carries in its field array PairLabels."""
+    Chamfer Cluster Matching, or a file saved from one, carries in its field array PairLabels (up to
+    4,096 pairs; [] past it)."""
     info = proxy.GetDataInformation().GetFieldDataInformation().GetArrayInformation("PairLabels")
     if info is None or info.GetNumberOfStringValues() < 1:
         return []

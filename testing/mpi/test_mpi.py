@@ -10,7 +10,9 @@ meshes (one with global point ids), whole on one rank and split by RedistributeD
 share the points on their common faces without any ghost array: each point must count once, as in
 one process (cluster sizes, distances, and every point annotated on exactly one rank). Each rank
 outputs its share of the pairs table: the shares appended in rank order are the whole table, and
-PairIndex (on points and links) counts rows of it. The script runs on rank 0.
+PairIndex (on points and links) counts rows of it. PairLabels names every row while the whole
+table has at most 4,096 rows, on every rank's piece, and no rank's past it (4,096 and 4,097 pairs of
+singletons spread over the pieces). The script runs on rank 0.
 """
 import glob
 import os
@@ -180,6 +182,40 @@ def check_labels(output, order, what):
     assert labels.GetValue(0) == expected, f"{what}: PairLabels {labels.GetValue(0)[:60]!r}..., expected {expected[:60]!r}..."
 
 
+def check_label_limit(directory, rng):
+    """n singleton pairs (i, 10,000 + i) in random pieces: the whole table's labels on every rank's
+    piece up to 4,096 rows (the GUI's limit), on none past it (ParaView merges every rank's field data
+    information: each rank's labels show there)."""
+    for n in (4096, 4097):
+        x = 4.0 * np.arange(n)
+        clouds = {"source": (np.column_stack([x, np.zeros(n), np.zeros(n)]), np.arange(n, dtype=np.int64)),
+                  "target": (np.column_stack([x, np.full(n, 0.5), np.zeros(n)]), 10_000 + np.arange(n, dtype=np.int64))}
+        readers = []
+        for name, (points, labels) in clouds.items():
+            path = os.path.join(directory, f"singletons_{n}_{name}.pvtp")
+            write_pvtp(path, points, labels, rng)
+            readers.append(OpenDataFile(path))
+        matching = ChamferClusterMatching(Source=readers[0], Target=readers[1])  # noqa: F821
+        matching.UpdatePipeline()
+        table = fetch_table(matching)
+        order = list(zip(vtk_to_numpy(table.GetColumnByName("SourceId")).tolist(),
+                         vtk_to_numpy(table.GetColumnByName("TargetId")).tolist()))
+        assert sorted(order) == [(i, 10_000 + i) for i in range(n)], f"{n} pairs: the table is not the n pairs"
+        for port in range(4):
+            info = OutputPort(matching, port).GetDataInformation().GetFieldDataInformation()
+            carried = info.GetArrayInformation("PairLabels")
+            if n <= 4096:
+                values = [carried.GetStringValue(v) for v in range(carried.GetNumberOfStringValues())]
+                expected = "".join(f"{s} -> {t}\n" for s, t in order)
+                assert values and all(v == expected for v in values), f"{n} pairs, port {port}: PairLabels wrong"
+            else:
+                assert carried is None, f"{n} pairs, port {port}: PairLabels carried past 4,096 rows"
+        if n <= 4096:
+            check_labels(sm.Fetch(matching, idx=3), order, f"{n} singleton pairs")
+        Delete(matching)
+        print(f"{n} singleton pairs: PairLabels {'on every piece' if n <= 4096 else 'on none'} on every rank")
+
+
 def check_links(links, order, what):
     """One link per row, PairIndex its row in the whole table."""
     cells = links.GetCellData()
@@ -279,6 +315,7 @@ def main():
             expected = 1 if what == "mesh_one_rank" else ranks
             assert holders == expected, f"{what}: points on {holders} ranks, expected {expected}"
             print(f"{what}: {len(m_rows)} pairs, cluster sizes and every point agree with one process on {ranks} ranks")
+        check_label_limit(directory, rng)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ ties to the smaller id, its own pairs table):
 - on the moved frame, PairId == TrueClusterId on target points (and the inverse on source points);
 - a MaxPairDistance equal to a cluster's own value keeps it paired (only values above are cut);
 - exact ties (a small synthetic case, ids stored unsorted) go to the smaller cluster id;
+- PairLabels is carried while the table has at most 4,096 rows (the GUI's limit for named pairs),
+  with every row's label, and left out past it (4,097 singletons paired one to one);
 - the inputs are not modified.
 Floats are compared with relative tolerance 1e-12, integers exactly. Exits non-zero on failure.
 """
@@ -229,6 +231,40 @@ def tie_clouds():
             cloud([[0, 5, 0], [0, 0, 5], [3, 4, 0], [20, 0, 0]], [9, -1, 5, 20]))
 
 
+def singleton_pairs(n):
+    """n source singletons 4 apart along x (ids 0 ..), each 0.5 from its own target singleton (ids
+    10,000 ..), 4 from the others at least: n mutual pairs, (i, 10,000 + i)."""
+    def cloud(y, first_id):
+        points = np.zeros((n, 3))
+        points[:, 0], points[:, 1] = 4.0 * np.arange(n), y
+        data = vtkPolyData()
+        data.SetPoints(vtkPoints())
+        data.GetPoints().SetData(numpy_to_vtk(points, deep=1))
+        labels = numpy_to_vtk(first_id + np.arange(n, dtype=np.int64), deep=1)
+        labels.SetName("ClusterId")
+        data.GetPointData().AddArray(labels)
+        return data
+    return cloud(0.0, 0), cloud(0.5, 10_000)
+
+
+def check_label_limit():
+    """PairLabels up to 4,096 rows, with every row's label; none past it."""
+    for n in (4096, 4097):
+        source, target = singleton_pairs(n)
+        matching = ChamferClusterMatching(Source=producer(source), Target=producer(target))  # noqa: F821
+        outputs = run(matching)
+        table = outputs[2]["columns"]
+        assert_ints(table["SourceId"], np.arange(n), f"{n} singleton pairs: SourceId")
+        assert_ints(table["TargetId"], 10_000 + np.arange(n), f"{n} singleton pairs: TargetId")
+        labels = "".join(f"{i} -> {10_000 + i}\n" for i in range(n))
+        for port, output in enumerate(outputs):
+            carried = output["field"].get("PairLabels")
+            if n <= 4096:
+                check(carried == [labels], f"{n} singleton pairs, port {port}: PairLabels missing or wrong")
+            else:
+                check(carried is None, f"{n} singleton pairs, port {port}: PairLabels carried past 4,096 rows")
+
+
 def read(path):
     reader = vtkXMLPolyDataReader()
     reader.SetFileName(path)
@@ -345,6 +381,7 @@ def main():
         for other in ("seed_right.vtp", "seed_left_next.vtp"):
             check_pair_of_clouds(f"seed_left vs {other}", left, read(os.path.join(sys.argv[2], other)))
         check_pair_of_clouds("exact ties", *tie_clouds())
+        check_label_limit()
     except Failure as failure:
         print(f"test_filter: FAILED: {failure}", file=sys.stderr)
         sys.exit(1)
