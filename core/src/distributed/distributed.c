@@ -35,15 +35,38 @@ void rank_exchange(rank_state *s, outbox *out, inbox *in)
 
 int64_t local_index(const cloud_state *c, int64_t id)
 {
-  if (c->local.num_clusters == 0)
+  const size_t k = c->local.num_clusters;
+  if (k == 0)
     return -1;
+  if (c->local_of_id) {
+    const uint64_t v = (uint64_t)id - (uint64_t)c->local.ids[0];
+    return v <= (uint64_t)c->local.ids[k - 1] - (uint64_t)c->local.ids[0] ? c->local_of_id[v] : -1;
+  }
   const int64_t i = cluster_set_find(&c->local, id);
   return c->local.ids[i] == id ? i : -1;
+}
+
+void index_local_ids(cloud_state *c)
+{
+  const size_t k = c->local.num_clusters;
+  if (k == 0 || k > INT32_MAX)
+    return;
+  const uint64_t span = (uint64_t)c->local.ids[k - 1] - (uint64_t)c->local.ids[0] + 1;
+  if (span == 0 || span > 4 * (uint64_t)k + 64) /* 0: the whole int64 range */
+    return;
+  c->local_of_id = malloc(span * sizeof *c->local_of_id);
+  if (!c->local_of_id)
+    return; /* the binary search does without */
+  for (uint64_t v = 0; v < span; ++v)
+    c->local_of_id[v] = -1;
+  for (size_t i = 0; i < k; ++i)
+    c->local_of_id[(uint64_t)c->local.ids[i] - (uint64_t)c->local.ids[0]] = (int32_t)i;
 }
 
 void cloud_state_free(cloud_state *c)
 {
   cluster_set_free(&c->local);
+  free(c->local_of_id);
   free(c->owner);
   free(c->owned);
   free(c->summary);
@@ -115,6 +138,8 @@ static void run_steps(rank_state *s, const scipar_cloud *source, const scipar_cl
                                          spare_points(&surveys[1]), &s->clouds[1].local);
   if (status != SCIPAR_OK)
     rank_fail(s, status);
+  index_local_ids(&s->clouds[0]);
+  index_local_ids(&s->clouds[1]);
   directory_step(s);
   gather_step(s);
   regions_step(s);

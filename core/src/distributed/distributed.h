@@ -55,6 +55,8 @@ typedef struct owned_answer {
 
 typedef struct cloud_state {
   cluster_set local;            /* this rank's points grouped by cluster, no trees */
+  int32_t *local_of_id;         /* [local id span] local index of id local.ids[0] + v, or -1; NULL
+                                   when the ids spread too wide (local_index then searches) */
   int64_t *owner;               /* [local.num_clusters] the rank owning each local cluster */
   int64_t *owned;               /* local indices of the clusters owned here, ascending */
   size_t num_owned;
@@ -144,6 +146,10 @@ static inline cluster_view owned_view(const cloud_state *c, size_t i)
 
 /* The local index of a cluster this rank holds, or -1. */
 int64_t local_index(const cloud_state *c, int64_t id);
+
+/* local_of_id, when the local ids span at most a few times their number (the usual 0..k-1 split over
+ * ranks): a table instead of a binary search for the tens of thousands of lookups a call makes. */
+void index_local_ids(cloud_state *c);
 
 /* Ranks holding owned cluster i's points (this one included), ascending; returns how many. */
 size_t owned_holders(const cloud_state *c, int rank, size_t i, int64_t *holders);

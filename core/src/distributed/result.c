@@ -16,12 +16,10 @@ typedef struct entry {
   int64_t local; /* index among this rank's clusters, -1 for a reference */
 } entry;
 
-static int by_id_local_first(const void *pa, const void *pb)
+static int by_id(const void *pa, const void *pb)
 {
   const entry *a = pa, *b = pb;
-  if (a->id != b->id)
-    return a->id < b->id ? -1 : 1;
-  return (a->local < b->local) - (a->local > b->local);
+  return (a->id > b->id) - (a->id < b->id);
 }
 
 static entry entry_of(int64_t id, int64_t count, const double *centroid, int64_t local)
@@ -46,17 +44,20 @@ static entry *side_entries(const rank_state *s, int cloud, size_t *count)
   size_t n = 0;
   for (size_t i = 0; i < local; ++i)
     entries[n++] = entry_of(c->local.ids[i], c->answers[i].count, c->answers[i].centroid, (int64_t)i);
+  /* A cluster named that has points here is listed already: only the others are references (the few
+   * near the region's boundaries, owned elsewhere), so only they are sorted. */
   for (size_t j = 0; j < other->local.num_clusters; ++j) {
     const answer_record *a = &other->answers[j];
-    if (a->paired)
+    if (a->paired && local_index(c, a->nearest) < 0)
       entries[n++] = entry_of(a->nearest, a->partner_count, a->partner_centroid, -1);
   }
   if (cloud == CLOUD_SOURCE)
     for (size_t r = 0; r < s->num_rows; ++r)
-      entries[n++] = entry_of(s->rows[r].source, s->rows[r].source_count, s->rows[r].source_centroid, -1);
-  /* The local clusters are by id already: only the references are sorted, then merged in, a local
-   * entry first on a tie; each id is kept once. */
-  qsort(entries + local, n - local, sizeof *entries, by_id_local_first);
+      if (local_index(c, s->rows[r].source) < 0)
+        entries[n++] = entry_of(s->rows[r].source, s->rows[r].source_count, s->rows[r].source_centroid, -1);
+  /* The local clusters are by id already: the references are sorted, then merged in; each id is kept
+   * once. */
+  qsort(entries + local, n - local, sizeof *entries, by_id);
   size_t kept = 0;
   for (size_t i = 0, j = local; i < local || j < n;) {
     const entry *next = j == n || (i < local && entries[i].id <= entries[j].id) ? &entries[i++] : &entries[j++];
