@@ -87,9 +87,12 @@ static scipar_status fill_side(cloud_state *c, const entry *entries, size_t k, s
 {
   if (side_allocate_clusters(side, k) != SCIPAR_OK)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
-  int64_t *entry_of_local = malloc((c->local.num_clusters + 1) * sizeof *entry_of_local);
-  if (!entry_of_local)
+  /* entry_of_local[-1] is -1: a point in no cluster stays in none, without a branch per point. */
+  int64_t *const slots = malloc((c->local.num_clusters + 1) * sizeof *slots);
+  if (!slots)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
+  slots[0] = -1;
+  int64_t *const entry_of_local = slots + 1;
   side->cluster_offsets[0] = 0;
   for (size_t e = 0; e < k; ++e) {
     side->cluster_ids[e] = entries[e].id;
@@ -109,10 +112,10 @@ static scipar_status fill_side(cloud_state *c, const entry *entries, size_t k, s
   side->num_excluded_points = c->local.num_excluded;
   side->num_skipped_points = c->local.num_skipped;
   const size_t n = (size_t)side->cluster_offsets[k] + side->num_excluded_points + side->num_skipped_points;
+  int64_t *const point_cluster = side->point_cluster;
   for (size_t p = 0; p < n; ++p)
-    if (side->point_cluster[p] >= 0)
-      side->point_cluster[p] = entry_of_local[side->point_cluster[p]];
-  free(entry_of_local);
+    point_cluster[p] = entry_of_local[point_cluster[p]];
+  free(slots);
   return SCIPAR_OK;
 }
 
