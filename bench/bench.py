@@ -280,11 +280,13 @@ def table(records, mpi, scaling):
                          f"{by_threads[1]['scipar core'] / by_threads[2]['scipar core']:.2f}x | "
                          f"{by_threads[1]['limit'] / by_threads[2]['limit']:.2f}x |")
     if mpi:
-        lines += ["", "| workload | pvbatch, 1 rank | pvbatch, 2 ranks | speed-up, median of the pairs' | range |",
-                  "|---|---|---|---|---|"]
-        for name, times in mpi.items():
-            lines.append(f"| {name} | {times['1']:.3g} s | {times['2']:.3g} s | {times['speedup']:.2f}x | "
-                         f"{times['least']:.2f}x to {times['most']:.2f}x |")
+        import mpi_run
+        lines += ["", "| workload | updates | pvbatch, 1 rank | pvbatch, 2 ranks | speed-up, median of the pairs' | "
+                  "range |", "|---|---|---|---|---|---|"]
+        for name, patterns in mpi.items():
+            for pattern, times in patterns.items():
+                lines.append(f"| {name} | {mpi_run.PATTERNS[pattern]} | {times['1']:.3g} s | {times['2']:.3g} s | "
+                             f"{times['speedup']:.2f}x | {times['least']:.2f}x to {times['most']:.2f}x |")
     if scaling:
         lines += ["", "| points per cloud | clusters per cloud | scipar core | limit | floor | core / limit |",
                   "|---|---|---|---|---|---|"]
@@ -338,8 +340,8 @@ def subprocess_json(arguments):
 
 def run_mpi(name, build):
     """The plugin under pvbatch on 1 and 2 MPI ranks, one thread each, three interleaved pairs of runs
-    (mpi_run.py filter-speedup): the clouds are written as two-piece partitioned files split at the
-    median x, so that each rank reads half."""
+    in each update pattern (mpi_run.py filter-speedup): the clouds are written as two-piece
+    partitioned files split at the median x, so that each rank reads half."""
     import mpi_run
     with tempfile.TemporaryDirectory() as directory:
         return mpi_run.filter_speedup(build, name, directory, pairs=3)
