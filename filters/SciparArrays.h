@@ -63,28 +63,6 @@ inline vtkSmartPointer<vtkTypeInt64Array> Int64Array(const char* name, const int
   return CopiedArray<vtkTypeInt64Array>(name, values, count);
 }
 
-/// An array named `name` over the `count` values at `values`, which the core allocated with malloc,
-/// without a copy: the array takes them and `values` becomes null (with no values, the array is
-/// empty and `values` stays the caller's). Throws std::bad_alloc, taking nothing, when `count` cannot
-/// be addressed.
-inline vtkSmartPointer<vtkTypeInt64Array> TakenInt64Array(const char* name, int64_t*& values, size_t count)
-{
-  static_assert(sizeof(vtkTypeInt64) == sizeof(int64_t), "vtkTypeInt64 is 64 bits");
-  if (count > static_cast<uint64_t>(VTK_ID_MAX))
-  {
-    throw std::bad_alloc();
-  }
-  auto array = vtkSmartPointer<vtkTypeInt64Array>::New();
-  array->SetName(name);
-  if (values && count > 0)
-  {
-    array->SetArray(reinterpret_cast<vtkTypeInt64*>(values), static_cast<vtkIdType>(count), 0,
-      vtkTypeInt64Array::VTK_DATA_ARRAY_FREE);
-    values = nullptr;
-  }
-  return array;
-}
-
 inline vtkSmartPointer<vtkDoubleArray> DoubleArray(const char* name, const double* values, size_t count)
 {
   return CopiedArray<vtkDoubleArray>(name, values, count);

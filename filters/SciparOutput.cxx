@@ -28,7 +28,6 @@ namespace
 {
 using scipar::Int64Array;
 using scipar::NewArray;
-using scipar::TakenInt64Array;
 
 // The core writes int64_t; vtkTypeInt64Array holds the same 64-bit signed integers.
 int64_t* Int64Values(vtkTypeInt64Array* array)
@@ -96,7 +95,7 @@ void KeepCollidingInputArrays(vtkPointData* pointData, const std::string& cluste
 }
 
 void scipar::BuildClusterGrid(vtkPointSet* input, const std::string& clusterArrayName,
-  vtkDataArray* labels, scipar_side& side, const scipar_side& other, int numThreads,
+  vtkDataArray* labels, const scipar_side& side, const scipar_side& other, int numThreads,
   vtkUnstructuredGrid* output)
 {
   const vtkIdType numPoints = input->GetNumberOfPoints();
@@ -126,12 +125,9 @@ void scipar::BuildClusterGrid(vtkPointSet* input, const std::string& clusterArra
     }
   }
   const auto numCells = static_cast<vtkIdType>(present.size());
-  // The point ids grouped by cluster are the connectivity as they are: taken, not copied (a copy was
-  // 8 bytes a point of fresh memory at every update).
   vtkNew<vtkCellArray> cells;
-  auto connectivity = TakenInt64Array(
-    "Connectivity", side.cluster_point_ids, static_cast<size_t>(side.cluster_offsets[k]));
-  cells->SetData(Int64Array("Offsets", offsets.data(), offsets.size()), connectivity);
+  cells->SetData(Int64Array("Offsets", offsets.data(), offsets.size()),
+    Int64Array("Connectivity", side.cluster_point_ids, static_cast<size_t>(side.cluster_offsets[k])));
   auto types = NewArray<vtkUnsignedCharArray>(nullptr, numCells);
   std::fill_n(types->GetPointer(0), numCells, static_cast<unsigned char>(VTK_POLY_VERTEX));
   output->SetCells(types, cells);

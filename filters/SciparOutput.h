@@ -20,10 +20,9 @@ namespace scipar
 /// `labels` holds the input's cluster ids (from its array `clusterArrayName`), one per point, and
 /// becomes the point ClusterId (values shared, not copied); `other` is the side of the other cloud.
 /// Per-point values are filled on `numThreads` threads. An input point array with an output array's
-/// name is kept as "<name>_input". The cells' connectivity is the side's cluster_point_ids, taken
-/// without a copy: the side's pointer is then null (scipar_result_free leaves them to the grid).
+/// name is kept as "<name>_input".
 void BuildClusterGrid(vtkPointSet* input, const std::string& clusterArrayName, vtkDataArray* labels,
-  scipar_side& side, const scipar_side& other, int numThreads, vtkUnstructuredGrid* output);
+  const scipar_side& side, const scipar_side& other, int numThreads, vtkUnstructuredGrid* output);
 
 /// One row per pair: SourceId, TargetId, Distance, SourceToTarget, TargetToSource, Mutual,
 /// SourcePoints, TargetPoints, SourceCentroid, TargetCentroid.
