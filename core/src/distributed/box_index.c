@@ -192,3 +192,8 @@ double box_index_lower(const box_index *index, const cluster_summary *query, int
   const cluster_set query_set = as_set(query);
   return lower_of(index, &query_set, item);
 }
+
+double box_index_upper(const box_index *index, const cluster_summary *query, int64_t item)
+{
+  return upper_of(index, query, item);
+}

@@ -46,6 +46,9 @@ double box_index_quick_upper(const box_index *index, const cluster_summary *quer
 /* The lower bound of the value of `query` and item `item`. */
 double box_index_lower(const box_index *index, const cluster_summary *query, int64_t item);
 
+/* The upper bound of the value of `query` and item `item` (from the item's summary). */
+double box_index_upper(const box_index *index, const cluster_summary *query, int64_t item);
+
 /* The lower bound of the item of least lower bound alone: +infinity without items, -infinity when
  * memory ran out (so that callers fall back to box_index_search, which reports it). */
 double box_index_first_lower(box_index *index, const cluster_summary *query);
