@@ -54,13 +54,6 @@ static int by_source_then_target(const void *pa, const void *pb)
   return (a->target > b->target) - (a->target < b->target);
 }
 
-static int64_t row_of(const rank_state *s, int64_t source, int64_t target)
-{
-  const pair_row key = {source, target, 0.0, 0, 0, 0, {0, 0, 0}};
-  const pair_row *row = bsearch(&key, s->rows, s->num_rows, sizeof *s->rows, by_source_then_target);
-  return s->first_row + (row - s->rows);
-}
-
 /* The owned targets' choosers (received, and this rank's own in `mine`), by target then source id;
  * NULL when memory ran out. */
 static const chosen_record **choosers_of(const inbox *in, const outbox *mine, int rank, size_t *count)
@@ -90,12 +83,14 @@ static const chosen_record **choosers_of(const inbox *in, const outbox *mine, in
 }
 
 /* The rows of the owned targets: one per source that chose it, and one for the source it chose unless
- * that source chose it too (then the row is mutual). Sorted. */
-static scipar_status write_rows(rank_state *s, const chosen_record **choosers, size_t num_choosers)
+ * that source chose it too (then the row is mutual). Sorted; *place (malloc'ed) gives the sorted place
+ * of the k-th row written, for send_answers, which meets the rows in the order they were written. */
+static scipar_status write_rows(rank_state *s, const chosen_record **choosers, size_t num_choosers, int64_t **place)
 {
   const cloud_state *tgt = &s->clouds[CLOUD_TARGET];
   s->rows = malloc((num_choosers + tgt->num_owned + 1) * sizeof *s->rows);
-  if (!s->rows)
+  *place = malloc((num_choosers + tgt->num_owned + 1) * sizeof **place);
+  if (!s->rows || !*place)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   size_t n = 0, at = 0;
   for (size_t i = 0; i < tgt->num_owned; ++i) {
@@ -106,17 +101,19 @@ static scipar_status write_rows(rank_state *s, const chosen_record **choosers, s
       const chosen_record *r = choosers[at];
       const int mutual = chose->paired && r->id == chose->partner->id;
       chosen_chose |= mutual;
-      s->rows[n] = (pair_row){r->id, id, r->distance, 1, (unsigned char)mutual, r->count, {0, 0, 0}};
+      s->rows[n] = (pair_row){r->id, id, r->distance, 1, (unsigned char)mutual, r->count, {0, 0, 0}, (int64_t)n};
       memcpy(s->rows[n++].source_centroid, r->centroid, sizeof r->centroid);
     }
     if (chose->paired && !chosen_chose) {
       const cluster_summary *m = chose->partner;
-      s->rows[n] = (pair_row){m->id, id, chose->distance, 0, 1, m->count, {0, 0, 0}};
+      s->rows[n] = (pair_row){m->id, id, chose->distance, 0, 1, m->count, {0, 0, 0}, (int64_t)n};
       memcpy(s->rows[n++].source_centroid, m->centroid, sizeof m->centroid);
     }
   }
   s->num_rows = n;
   qsort(s->rows, n, sizeof *s->rows, by_source_then_target);
+  for (size_t p = 0; p < n; ++p)
+    (*place)[s->rows[p].written] = (int64_t)p;
   return SCIPAR_OK;
 }
 
@@ -158,8 +155,10 @@ static answer_record answer(int cloud, int64_t id, int64_t count, const double c
 }
 
 /* Final answers: of every owned target, of every source that chose one, and of the owned sources that
- * chose none, each to the ranks holding its points. */
-static scipar_status send_answers(rank_state *s, const chosen_record **choosers, size_t num_choosers, outbox *out)
+ * chose none, each to the ranks holding its points. The rows are met in the order write_rows wrote
+ * them: `place` gives each one's row. */
+static scipar_status send_answers(rank_state *s, const chosen_record **choosers, size_t num_choosers,
+                                  const int64_t *place, outbox *out)
 {
   const cloud_state *src = &s->clouds[CLOUD_SOURCE], *tgt = &s->clouds[CLOUD_TARGET];
   const size_t most = src->num_pieces > tgt->num_pieces ? src->num_pieces : tgt->num_pieces;
@@ -167,22 +166,26 @@ static scipar_status send_answers(rank_state *s, const chosen_record **choosers,
   if (!holders)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   scipar_status status = SCIPAR_OK;
-  size_t at = 0;
+  size_t at = 0, written = 0;
   for (size_t i = 0; i < tgt->num_owned && status == SCIPAR_OK; ++i) {
     const cluster_summary *self = &tgt->summary[i];
     const owned_answer *chose = &tgt->best[i];
     const cluster_summary *partner = chose->paired ? chose->partner : NULL;
     int mutual = 0;
+    int64_t partner_row = -1;
     for (; at < num_choosers && choosers[at]->nearest == self->id && status == SCIPAR_OK; ++at) {
       const chosen_record *r = choosers[at];
       const int back = partner && r->id == partner->id;
+      const int64_t row = s->first_row + place[written++];
       mutual |= back;
-      const answer_record a =
-        answer(CLOUD_SOURCE, r->id, r->count, r->centroid, self, r->distance, back, row_of(s, r->id, self->id));
+      partner_row = back ? row : partner_row;
+      const answer_record a = answer(CLOUD_SOURCE, r->id, r->count, r->centroid, self, r->distance, back, row);
       status = send_answer(s, out, (const int64_t *)(r + 1), (size_t)r->num_holders, &a);
     }
+    if (partner && !mutual)
+      partner_row = s->first_row + place[written++]; /* the row write_rows added for the one it chose */
     const answer_record a = answer(CLOUD_TARGET, self->id, self->count, self->centroid, partner, chose->distance,
-                                   mutual, partner ? row_of(s, partner->id, self->id) : -1);
+                                   mutual, partner_row);
     if (status == SCIPAR_OK)
       status = send_answer(s, out, holders, owned_holders(tgt, s->comm->rank, i, holders), &a);
   }
@@ -233,9 +236,10 @@ void answers_step(rank_state *s)
   rank_exchange(s, &out, &chosen);
   size_t num_choosers = 0;
   const chosen_record **choosers = NULL;
+  int64_t *place = NULL;
   if (s->status == SCIPAR_OK && !(choosers = choosers_of(&chosen, &mine, s->comm->rank, &num_choosers)))
     rank_fail(s, SCIPAR_ERROR_OUT_OF_MEMORY);
-  if (s->status == SCIPAR_OK && (status = write_rows(s, choosers, num_choosers)) != SCIPAR_OK)
+  if (s->status == SCIPAR_OK && (status = write_rows(s, choosers, num_choosers, &place)) != SCIPAR_OK)
     rank_fail(s, status);
   if (!s->stopped) {
     int64_t rows = (int64_t)s->num_rows;
@@ -243,12 +247,13 @@ void answers_step(rank_state *s)
     s->first_row = rows;
   }
   if (s->status == SCIPAR_OK && ((status = expect_answers(s)) != SCIPAR_OK ||
-                                 (status = send_answers(s, choosers, num_choosers, &out)) != SCIPAR_OK))
+                                 (status = send_answers(s, choosers, num_choosers, place, &out)) != SCIPAR_OK))
     rank_fail(s, status);
   rank_exchange(s, &out, &answered);
   if (s->status == SCIPAR_OK)
     read_answers(s, &answered);
   free(choosers);
+  free(place);
   outbox_free(&mine);
   inbox_free(&chosen);
   inbox_free(&answered);

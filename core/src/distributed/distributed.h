@@ -86,6 +86,7 @@ typedef struct pair_row {
   unsigned char source_to_target, target_to_source;
   int64_t source_count;
   double source_centroid[3];
+  int64_t written; /* the row's place in the order the answers step wrote it, before sorting */
 } pair_row;
 
 /* Per rank and cloud, the box of the clusters it owns and the box of one of them (any owned cluster
