@@ -48,19 +48,7 @@ int64_t local_index(const cloud_state *c, int64_t id)
 
 void index_local_ids(cloud_state *c)
 {
-  const size_t k = c->local.num_clusters;
-  if (k == 0 || k > INT32_MAX)
-    return;
-  const uint64_t span = (uint64_t)c->local.ids[k - 1] - (uint64_t)c->local.ids[0] + 1;
-  if (span == 0 || span > 4 * (uint64_t)k + 64) /* 0: the whole int64 range */
-    return;
-  c->local_of_id = malloc(span * sizeof *c->local_of_id);
-  if (!c->local_of_id)
-    return; /* the binary search does without */
-  for (uint64_t v = 0; v < span; ++v)
-    c->local_of_id[v] = -1;
-  for (size_t i = 0; i < k; ++i)
-    c->local_of_id[(uint64_t)c->local.ids[i] - (uint64_t)c->local.ids[0]] = (int32_t)i;
+  c->local_of_id = cluster_set_id_table(&c->local, 4 * (uint64_t)c->local.num_clusters + 64);
 }
 
 void cloud_state_free(cloud_state *c)

@@ -111,18 +111,21 @@ static int64_t *distinct_labels(const scipar_cloud *cloud, const cloud_survey *s
   return shrunk ? shrunk : keys;
 }
 
-/* A table from label to cluster index when labels span a range no wider than the cloud (the usual
- * 0..k-1 and its offsets); NULL otherwise (or when memory is short): then a binary search. */
-static int32_t *label_table(const scipar_cloud *cloud, const cluster_set *set)
+int32_t *cluster_set_id_table(const cluster_set *set, uint64_t max_span)
 {
   const size_t k = set->num_clusters;
-  const uint64_t span = k ? (uint64_t)set->ids[k - 1] - (uint64_t)set->ids[0] : 0;
-  if (k == 0 || k >= INT32_MAX || span >= cloud->num_points)
+  if (k == 0 || k >= INT32_MAX)
     return NULL;
-  int32_t *table = malloc((span + 1) * sizeof *table);
-  if (table)
-    for (size_t c = 0; c < k; ++c)
-      table[(uint64_t)set->ids[c] - (uint64_t)set->ids[0]] = (int32_t)c;
+  const uint64_t width = (uint64_t)set->ids[k - 1] - (uint64_t)set->ids[0]; /* the span less one */
+  if (width >= max_span)
+    return NULL;
+  int32_t *table = malloc((width + 1) * sizeof *table);
+  if (!table)
+    return NULL;
+  for (uint64_t v = 0; v <= width; ++v)
+    table[v] = -1;
+  for (size_t c = 0; c < k; ++c)
+    table[(uint64_t)set->ids[c] - (uint64_t)set->ids[0]] = (int32_t)c;
   return table;
 }
 
@@ -155,7 +158,9 @@ static scipar_status group_points(const scipar_cloud *cloud, cluster_set *set, i
   if (most_slices < (size_t)num_threads)
     num_threads = most_slices > 1 ? (int)most_slices : 1;
   int64_t *next = calloc((size_t)num_threads * k + 1, sizeof *next);
-  int32_t *table = label_table(cloud, set);
+  /* Labels to clusters by a table when they span no more values than there are points (the usual
+   * 0..k-1 and its offsets), else by a binary search. */
+  int32_t *table = cluster_set_id_table(set, cloud->num_points);
   if (!next) {
     free(table);
     return SCIPAR_ERROR_OUT_OF_MEMORY;

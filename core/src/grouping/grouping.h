@@ -99,6 +99,10 @@ void cluster_set_copy(cluster_set *to, size_t k, const cluster_set *from, size_t
 /* Index of the cluster with this id, which the set must hold. */
 int64_t cluster_set_find(const cluster_set *set, int64_t id);
 
+/* A table over the set's ids, from ids[0] + v to the cluster with that id (-1: none), when they span
+ * at most max_span values; NULL otherwise or when memory is short (cluster_set_find then). */
+int32_t *cluster_set_id_table(const cluster_set *set, uint64_t max_span);
+
 static inline int64_t cluster_set_size(const cluster_set *set, size_t k)
 {
   return set->offsets[k + 1] - set->offsets[k];
