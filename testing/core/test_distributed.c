@@ -437,6 +437,58 @@ static int cancel(double fraction, void *user_data)
 
 /* A rank that cannot go on (bad input, or its progress callback cancels) stops every rank instead of
  * leaving them waiting: each returns an error, the others' saying another process failed. */
+/* Exact ties across ranks: a cluster whose nearest owned cluster ties, to the bit, with one owned
+ * by the next rank takes the smaller id, as one process does (ranks 0 and 1 hold one-point clusters
+ * half a unit either side of x = 10; the other ranks hold nothing). */
+static void check_ties(const scipar_comm *comm)
+{
+  typedef struct placed {
+    int side, rank;
+    int64_t id;
+    double x, y;
+  } placed;
+  const placed all[] = {
+    {0, 0, 100, 9.5, 0.0},  {1, 0, 7, 9.0, 0.0},   {1, 1, 3, 10.0, 0.0},   /* the other rank's id is smaller */
+    {0, 0, 101, 9.5, 50.0}, {1, 0, 2, 9.0, 50.0},  {1, 1, 9, 10.0, 50.0},  /* this rank's id is smaller */
+    {1, 1, 11, 10.5, 90.0}, {0, 1, 12, 11.0, 90.0}, {0, 0, 5, 10.0, 90.0}, /* the same for a target */
+  };
+  enum { N = sizeof all / sizeof *all };
+  double points[2][2][3 * N];
+  int64_t labels[2][2][N];
+  size_t count[2][2] = {{0, 0}, {0, 0}};
+  for (size_t i = 0; i < N; ++i)
+    for (int whole = 0; whole < 2; ++whole)
+      if (whole || all[i].rank == comm->rank) {
+        size_t *n = &count[whole][all[i].side];
+        double *p = &points[whole][all[i].side][3 * *n];
+        p[0] = all[i].x, p[1] = all[i].y, p[2] = 0.0;
+        labels[whole][all[i].side][(*n)++] = all[i].id;
+      }
+  scipar_cloud clouds[2][2];
+  for (int whole = 0; whole < 2; ++whole)
+    for (int side = 0; side < 2; ++side)
+      clouds[whole][side] = (scipar_cloud){points[whole][side], labels[whole][side], count[whole][side], NULL};
+  scipar_result serial, got;
+  CHECK(scipar_match(&clouds[1][0], &clouds[1][1], NULL, &serial) == SCIPAR_OK, "ties: serial run");
+  CHECK(scipar_match_distributed(&clouds[0][0], &clouds[0][1], NULL, comm, &got) == SCIPAR_OK, "ties: %s", got.message);
+  const scipar_side *want[2] = {&serial.source, &serial.target}, *sides[2] = {&got.source, &got.target};
+  for (int s = 0; s < 2; ++s)
+    for (size_t c = 0; c < sides[s]->num_clusters; ++c) {
+      if (sides[s]->cluster_offsets[c + 1] == sides[s]->cluster_offsets[c])
+        continue; /* a reference, not held here */
+      const int64_t w = find_id(want[s], sides[s]->cluster_ids[c]), near = sides[s]->nearest[c];
+      const int64_t want_near = want[s]->nearest[w];
+      CHECK(near >= 0 && want_near >= 0 &&
+              sides[1 - s]->cluster_ids[near] == want[1 - s]->cluster_ids[want_near] &&
+              sides[s]->nearest_distance[c] == want[s]->nearest_distance[w],
+            "ties, rank %d: side %d cluster %lld chose %lld, one process %lld", comm->rank, s,
+            (long long)sides[s]->cluster_ids[c], (long long)(near >= 0 ? sides[1 - s]->cluster_ids[near] : -1),
+            (long long)(want_near >= 0 ? want[1 - s]->cluster_ids[want_near] : -1));
+    }
+  scipar_result_free(&serial);
+  scipar_result_free(&got);
+}
+
 static void check_failures(const scipar_comm *comm)
 {
   rng r = {5};
@@ -478,6 +530,8 @@ int main(int argc, char **argv)
   scipar_mpi_storage storage;
   const scipar_comm comm = scipar_mpi_comm(MPI_COMM_WORLD, &storage);
   run_cases(&comm);
+  if (comm.size > 1)
+    check_ties(&comm);
   check_failures(&comm);
   scipar_mpi_comm_free(&storage);
   check_traffic(MPI_COMM_WORLD);

@@ -5,7 +5,10 @@
  * clusters through neighbourhood queries, the same with the neighbourhood search giving up at once
  * (back to the best-first search), and one huge cluster against many small ones (the side with more
  * clusters searches first and the other side reuses its values). Every metric, squared or not, with
- * and without a distance limit. */
+ * and without a distance limit. And a search from a bound found elsewhere (SEARCH_BOUND, as a process
+ * searches the clusters other processes sent after its own): the target split in two sets by id, the
+ * second searched from the first's values, gives the whole target's answers, ties to the smaller id
+ * across the sets included. */
 #include "check.h"
 #include "random_cloud.h"
 #include "verify.h"
@@ -54,6 +57,90 @@ static void run(const test_cloud *source, const test_cloud *target, const char *
         scipar_result_free(&results[t]);
     }
   }
+}
+
+/* The points of `cloud` whose label is odd (`odd`) or even, as a cloud of their own. */
+static test_cloud labels_of_parity(const test_cloud *cloud, int odd)
+{
+  test_cloud part = {malloc(3 * cloud->n * sizeof(double) + 1), malloc(cloud->n * sizeof(int64_t) + 1), 0};
+  for (size_t i = 0; i < cloud->n; ++i)
+    if ((int)(cloud->labels[i] & 1) == odd) {
+      memcpy(part.points + 3 * part.n, cloud->points + 3 * i, 3 * sizeof(double));
+      part.labels[part.n++] = cloud->labels[i];
+    }
+  return part;
+}
+
+static void search_set(const cluster_set *from, const cluster_set *to, const scipar_options *options, int64_t *nearest,
+                       double *distance)
+{
+  progress_state progress = {NULL, NULL, 0, 0, 0};
+  CHECK(nearest_clusters_of(from, NULL, from->num_clusters, to, 1, options, NULL, NULL, 2, &progress, nearest,
+                            distance) == SCIPAR_OK,
+        "search runs");
+}
+
+/* Every source cluster's nearest in the whole target, against: the search over the target's even ids,
+ * then over its odd ids from the first's value (SEARCH_BOUND), the better kept (ties to the smaller
+ * id); and a bound just below the nearest's value, which leaves nothing to find. */
+static void run_bounded(const test_cloud *source, const test_cloud *target, const char *name)
+{
+  const test_cloud even = labels_of_parity(target, 0), odd = labels_of_parity(target, 1);
+  const scipar_cloud clouds[4] = {as_scipar(source), as_scipar(target), as_scipar(&even), as_scipar(&odd)};
+  cluster_set sets[4];
+  for (int i = 0; i < 4; ++i)
+    CHECK(cluster_set_build(&clouds[i], NULL, 1, 1, 0, &sets[i]) == SCIPAR_OK, "%s: grouped", name);
+  const size_t k = sets[0].num_clusters;
+  int64_t *nearest[4];
+  double *distance[4];
+  for (int i = 0; i < 4; ++i) {
+    nearest[i] = malloc((k + 1) * sizeof(int64_t));
+    distance[i] = malloc((k + 1) * sizeof(double));
+  }
+  for (int m = 0; m < 8; ++m) {
+    scipar_options options;
+    scipar_options_init(&options);
+    options.metric = (scipar_metric)(m / 2);
+    options.squared = m % 2;
+    for (size_t c = 0; c < k; ++c)
+      nearest[0][c] = nearest[1][c] = -1;
+    search_set(&sets[0], &sets[1], &options, nearest[0], distance[0]); /* the whole target */
+    search_set(&sets[0], &sets[2], &options, nearest[1], distance[1]); /* its even ids */
+    for (size_t c = 0; c < k; ++c) {
+      nearest[2][c] = nearest[1][c] >= 0 ? SEARCH_BOUND : -1;
+      distance[2][c] = distance[1][c];
+      nearest[3][c] = nearest[0][c] >= 0 ? SEARCH_BOUND : -1;
+      distance[3][c] = nextafter(distance[0][c], -INFINITY);
+    }
+    search_set(&sets[0], &sets[3], &options, nearest[2], distance[2]); /* odd ids, from the even's value */
+    search_set(&sets[0], &sets[1], &options, nearest[3], distance[3]); /* whole, just below its nearest */
+    for (size_t c = 0; c < k; ++c) {
+      const int64_t e = nearest[1][c], o = nearest[2][c];
+      CHECK(o < 0 || e < 0 || distance[2][c] <= distance[1][c], "%s metric %d: cluster %zu found %.17g above its bound %.17g",
+            name, m, c, distance[2][c], distance[1][c]);
+      int64_t id = e >= 0 ? sets[2].ids[e] : 0;
+      double value = distance[1][c];
+      if (o >= 0 && (e < 0 || distance[2][c] < value || sets[3].ids[o] < id)) {
+        id = sets[3].ids[o];
+        value = distance[2][c];
+      }
+      const int64_t w = nearest[0][c];
+      CHECK((w >= 0) == (e >= 0 || o >= 0) && (w < 0 || (sets[1].ids[w] == id && distance[0][c] == value)),
+            "%s metric %d: cluster %zu: split search gives %lld at %.17g, whole %lld at %.17g", name, m, c,
+            (long long)id, value, (long long)(w >= 0 ? sets[1].ids[w] : -1), w >= 0 ? distance[0][c] : NAN);
+      CHECK(nearest[3][c] == -1, "%s metric %d: cluster %zu found %lld below its nearest's value", name, m, c,
+            (long long)nearest[3][c]);
+    }
+  }
+  for (int i = 0; i < 4; ++i) {
+    cluster_set_free(&sets[i]);
+    free(nearest[i]);
+    free(distance[i]);
+  }
+  free(even.points);
+  free(even.labels);
+  free(odd.points);
+  free(odd.labels);
 }
 
 /* n points uniform in a cube of side `side`, each its own cluster; every fifth point duplicated (same
@@ -107,6 +194,7 @@ int main(void)
   search_counters_reset();
   test_cloud s1 = singletons(&r, 300, 10.0), t1 = singletons(&r, 250, 10.0);
   run(&s1, &t1, "singletons");
+  run_bounded(&s1, &t1, "singletons, bounded");
   CHECK(search_counters_get().by_point > 0 && search_counters_get().best_first == 0,
         "singletons go through the point index (%lld by point, %lld best-first)",
         (long long)search_counters_get().by_point, (long long)search_counters_get().best_first);
@@ -124,6 +212,7 @@ int main(void)
   const cloud_spec small = {150, 9, 10.0, 0.5, LABELS_SPARSE};
   test_cloud s6 = random_cloud(&r, &small), t6 = moved_cloud(&r, &s6, 0.3);
   run(&s6, &t6, "small clusters, few of one point");
+  run_bounded(&s6, &t6, "small clusters, bounded");
   CHECK(search_counters_get().by_point == 0 && search_counters_get().best_first > 0,
         "few one-point clusters: no point index (%lld by point, %lld best-first)",
         (long long)search_counters_get().by_point, (long long)search_counters_get().best_first);
@@ -132,6 +221,7 @@ int main(void)
   test_cloud s3, t3;
   entangled(&r, 80, 30, &s3, &t3);
   run(&s3, &t3, "entangled");
+  run_bounded(&s3, &t3, "entangled, bounded");
   CHECK(search_counters_get().by_neighbourhood > 0, "entangled clusters go to neighbourhood searches (%lld)",
         (long long)search_counters_get().by_neighbourhood);
 

@@ -1,7 +1,5 @@
 #include "distributed/box_index.h"
 
-#include "distributed/bounds.h"
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +55,9 @@ static double lower_of(const box_index *index, const cluster_set *query, int64_t
 
 static double upper_of(const box_index *index, const cluster_summary *query, int64_t item)
 {
-  return summary_upper_bound(index->search.metric, index->search.squared, query, index->upper[item]);
+  const cluster_summary *u = index->upper[item];
+  return box_upper_bound(index->search.metric, index->search.squared, query->box_min, query->box_max, u->box_min,
+                         u->box_max);
 }
 
 scipar_status box_index_finish(box_index *index)
@@ -79,53 +79,11 @@ void box_index_free(box_index *index)
   memset(index, 0, sizeof *index);
 }
 
-/* Squared distance from a point to a box (0 inside). */
-static double gap_to_box(const double p[3], const double lo[3], const double hi[3])
-{
-  double sum = 0.0;
-  for (int d = 0; d < 3; ++d) {
-    const double g = p[d] < lo[d] ? lo[d] - p[d] : p[d] > hi[d] ? p[d] - hi[d] : 0.0;
-    sum += g * g;
-  }
-  return sum;
-}
-
-double box_index_quick_upper(const box_index *index, const cluster_summary *query, double enough, int64_t *tightest)
-{
-  const cluster_hierarchy *h = &index->hierarchy;
-  if (tightest)
-    *tightest = -1;
-  if (h->num_clusters == 0)
-    return INFINITY;
-  /* Down the hierarchy towards the query's centroid: at each node the child whose centroids' box
-   * lies nearer (a tie goes left), to a leaf of at most CLUSTER_LEAF_SIZE clusters. */
-  size_t node = 0;
-  while (h->node[node].end - h->node[node].begin > CLUSTER_LEAF_SIZE) {
-    const hierarchy_node *left = &h->node[2 * node + 1], *right = &h->node[2 * node + 2];
-    node = gap_to_box(query->centroid, left->centroid_min, left->centroid_max) <=
-               gap_to_box(query->centroid, right->centroid_min, right->centroid_max)
-             ? 2 * node + 1
-             : 2 * node + 2;
-  }
-  double least = INFINITY;
-  for (int64_t i = h->node[node].begin; i < h->node[node].end && !(least < enough); ++i) {
-    const double upper = upper_of(index, query, h->order[i]);
-    if (upper < least) {
-      least = upper;
-      if (tightest)
-        *tightest = h->order[i];
-    }
-  }
-  return least;
-}
-
 int box_index_search(box_index *index, const cluster_summary *query, double *bound, const int64_t **items,
-                     size_t *count, int64_t *tightest)
+                     size_t *count)
 {
   *items = index->visited;
   *count = 0;
-  if (tightest)
-    *tightest = -1;
   const cluster_set query_set = as_set(query);
   if (!candidate_search_begin(&index->search, &query_set, 0))
     return 0;
@@ -136,11 +94,7 @@ int box_index_search(box_index *index, const cluster_summary *query, double *bou
   while (candidate_search_next(&index->search, least_upper, &item, &failed)) {
     index->visited[visited++] = item;
     const double upper = upper_of(index, query, item);
-    if (upper < least_upper) {
-      least_upper = upper;
-      if (tightest)
-        *tightest = item;
-    }
+    least_upper = upper < least_upper ? upper : least_upper;
   }
   if (failed)
     return 0;
@@ -191,9 +145,4 @@ double box_index_lower(const box_index *index, const cluster_summary *query, int
 {
   const cluster_set query_set = as_set(query);
   return lower_of(index, &query_set, item);
-}
-
-double box_index_upper(const box_index *index, const cluster_summary *query, int64_t item)
-{
-  return upper_of(index, query, item);
 }

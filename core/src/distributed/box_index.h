@@ -1,6 +1,6 @@
 /* A searchable set of boxes (clusters' global boxes, or ranks' regions) for the candidates step:
- * which of them may hold the nearest cluster of a query cluster, by lower bounds from the boxes and
- * upper bounds from summaries (bounds.h). */
+ * which of them may hold the nearest cluster of a query cluster, by the search stage's lower and
+ * upper bounds from boxes (a region's upper bound from the box of one of its clusters). */
 #ifndef SCIPAR_DISTRIBUTED_BOX_INDEX_H
 #define SCIPAR_DISTRIBUTED_BOX_INDEX_H
 
@@ -31,23 +31,14 @@ void box_index_free(box_index *index);
 /* Items whose boxes may hold the nearest cluster of `query`: visits items in order of their lower
  * bound while it does not exceed the least upper bound met so far (*bound on entry, a value the
  * nearest is known not to exceed: the distance limit, a bound found elsewhere, or infinity). On return
- * *bound is the least upper bound, items[0 .. *count) (pointing into the index's scratch) are the
- * visited items whose lower bound does not exceed it, in visiting order, and *tightest (when not NULL)
- * the item that gave the bound (-1: none beat the bound on entry). Returns 0 when memory ran out. */
+ * *bound is the least upper bound, and items[0 .. *count) (pointing into the index's scratch) are
+ * the visited items whose lower bound does not exceed it, in visiting order. Returns 0 when memory
+ * ran out. */
 int box_index_search(box_index *index, const cluster_summary *query, double *bound, const int64_t **items,
-                     size_t *count, int64_t *tightest);
-
-/* A quick upper bound of the nearest's value, from the items of the hierarchy's leaf nearest the
- * query's centroid: looser than box_index_search's, but O(log n). +infinity without items. The leaf's
- * items are read until one bounds the value below `enough` (-infinity: all of them, for the least of
- * their bounds). *tightest (when not NULL): the item that gave it, -1 without items. */
-double box_index_quick_upper(const box_index *index, const cluster_summary *query, double enough, int64_t *tightest);
+                     size_t *count);
 
 /* The lower bound of the value of `query` and item `item`. */
 double box_index_lower(const box_index *index, const cluster_summary *query, int64_t item);
-
-/* The upper bound of the value of `query` and item `item` (from the item's summary). */
-double box_index_upper(const box_index *index, const cluster_summary *query, int64_t item);
 
 /* The lower bound of the item of least lower bound alone: +infinity without items, -infinity when
  * memory ran out (so that callers fall back to box_index_search, which reports it). */

@@ -58,17 +58,15 @@ void cloud_state_free(cloud_state *c)
   free(c->owner);
   free(c->owned);
   free(c->summary);
-  free(c->seed);
-  free(c->seed_distance);
   free(c->pieces);
   free(c->piece_begin);
   cluster_set_free(&c->merged);
   free(c->owned_merged);
-  free(c->copies);
   cluster_set_free(&c->solve);
-  free(c->solve_summary);
-  free(c->solve_owned);
   free(c->best);
+  free(c->asking);
+  free(c->copies);
+  cluster_set_free(&c->copy_set);
   free(c->answers);
   memset(c, 0, sizeof *c);
 }
@@ -106,9 +104,9 @@ static void agree_on_scale(rank_state *s, cloud_survey *surveys, const scipar_cl
   s->options = options_in_scaled_units(s->options, s->exponent, &s->scaled);
 }
 
-/* Room for the points a rank adds to its own in the solve step (the split clusters it owns, merged, and
- * the copies of clusters near its boundary): an eighth of its points, a few times what a spatial split
- * brings. More takes one reallocation (cluster_set_take_over). */
+/* Room for the points a rank adds to its own in the owned set (the split clusters it owns, merged): an
+ * eighth of its points, a few times what a spatial split brings. More takes one reallocation
+ * (cluster_set_take_over). */
 static size_t spare_points(const cloud_survey *survey) { return survey->num_used / 8 + 4096; }
 
 static void run_steps(rank_state *s, const scipar_cloud *source, const scipar_cloud *target, progress_state *progress)
@@ -117,8 +115,8 @@ static void run_steps(rank_state *s, const scipar_cloud *source, const scipar_cl
   agree_on_scale(s, surveys, source, target);
   scipar_status status = SCIPAR_OK;
   /* Grouped without trees: the gather step builds them in place for the clusters owned here and
-   * not split, which are then used where they are, never copied. The solve step's set takes over
-   * these buffers and adds the split clusters and the copies from elsewhere: room for them. */
+   * not split, which are then used where they are, never copied. The owned set (solve.c) takes over
+   * these buffers and adds the split clusters: room for them. */
   if (s->status == SCIPAR_OK &&
       (status = cluster_set_build_with_room(source, &surveys[0], s->num_threads, 0, s->exponent,
                                             spare_points(&surveys[0]), &s->clouds[0].local)) == SCIPAR_OK)
@@ -131,8 +129,9 @@ static void run_steps(rank_state *s, const scipar_cloud *source, const scipar_cl
   directory_step(s);
   gather_step(s);
   regions_step(s);
+  solve_owned_step(s, progress);
   candidates_step(s);
-  solve_step(s, progress);
+  solve_copies_step(s, progress);
   answers_step(s);
 }
 

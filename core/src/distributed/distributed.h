@@ -8,13 +8,12 @@
  *   gather.c      every piece of a cluster owned elsewhere to its owner, so that each cluster is whole
  *                 on one rank, which summarises it (size, box, centroid) and builds its tree
  *   regions.c     each rank's owned region (one box per cloud), gathered by every rank
- *   candidates.c  each owned cluster whose nearest may lie in another rank's region (by bounds on
- *                 cluster and region boxes, tightened by the cluster's shape, measured then, and by an
- *                 exact value against a cluster owned here)
- *                 sent there as a query; each rank answers with the owned clusters that may beat it,
- *                 whole, once per asking rank
- *   solve.c       the owned clusters and the copies merged with their trees; the serial search both
- *                 ways for the owned ones
+ *   solve.c       the owned clusters as one set with their trees; the serial search both ways among
+ *                 them gives each its nearest owned cluster, an exact value
+ *   candidates.c  each owned cluster whose region's bound to another rank's region does not exceed
+ *                 that value is sent there as a query; each rank answers with the owned clusters that
+ *                 may beat it, whole, once per asking rank
+ *   solve.c       the asking clusters search the copies received from their nearest so far
  *   answers.c     each source's choice to its target's owner, which writes the pairs rows and sends
  *                 every cluster's final answer to the ranks holding its points (its own kept in place)
  *   result.c      the scipar_result of this rank: its clusters, the references and its rows
@@ -45,8 +44,8 @@ typedef struct cluster_copy {
   const void *packed;
 } cluster_copy;
 
-/* The nearest cluster of an owned cluster: partner points to its summary in the solve set (an owned
- * cluster's or a copy's, both alive until the answers are sent). */
+/* The nearest cluster of an owned cluster: partner points to its summary (an owned cluster's or a
+ * copy's, both alive until the answers are sent). */
 typedef struct owned_answer {
   int paired;
   double distance;
@@ -67,15 +66,14 @@ typedef struct cloud_state {
   int64_t *owned_merged;        /* [num_owned] owned cluster i's index in merged, or -1: it is whole in
                                    local (grouped with its tree, never copied) */
   cluster_summary *summary;     /* [num_owned] of each owned cluster */
-  int64_t *seed;                /* [num_owned] an owned cluster of the other cloud whose exact value */
-  double *seed_distance;        /* to this one is known (its owned index), or -1 */
+  cluster_set solve;            /* the owned clusters, with trees, over local's buffers (local has no
+                                   points or trees once it is built) */
+  owned_answer *best;           /* [num_owned] nearest of each owned cluster */
+  int64_t *asking;              /* owned clusters that sent queries, ascending */
+  size_t num_asking;
   cluster_copy *copies;         /* clusters owned elsewhere that may be the nearest of owned ones, by id */
   size_t num_copies;
-  cluster_set solve;            /* owned clusters and copies by id, with trees, over local's buffers
-                                   (local has no points or trees once it is built) */
-  const cluster_summary **solve_summary; /* [solve.num_clusters] */
-  int64_t *solve_owned;         /* [num_owned] index in solve of each owned cluster */
-  owned_answer *best;           /* [num_owned] nearest of each owned cluster */
+  cluster_set copy_set;         /* the copies, with their trees, by id */
   answer_record *answers;       /* [local.num_clusters] each local cluster's final answer */
 } cloud_state;
 
@@ -120,30 +118,11 @@ void rank_exchange(rank_state *s, outbox *out, inbox *in);
 void directory_step(rank_state *s);
 void gather_step(rank_state *s);
 void regions_step(rank_state *s);
+void solve_owned_step(rank_state *s, progress_state *progress);
 void candidates_step(rank_state *s);
-void solve_step(rank_state *s, progress_state *progress);
+void solve_copies_step(rank_state *s, progress_state *progress);
 void answers_step(rank_state *s);
 scipar_status result_build(rank_state *s, scipar_result *result);
-
-/* Where owned cluster i's points and tree are: cluster *k of *set. */
-static inline void owned_cluster(const cloud_state *c, size_t i, const cluster_set **set, size_t *k)
-{
-  if (c->owned_merged[i] >= 0) {
-    *set = &c->merged;
-    *k = (size_t)c->owned_merged[i];
-  } else {
-    *set = &c->local;
-    *k = (size_t)c->owned[i];
-  }
-}
-
-static inline cluster_view owned_view(const cloud_state *c, size_t i)
-{
-  const cluster_set *set;
-  size_t k;
-  owned_cluster(c, i, &set, &k);
-  return cluster_set_view(set, k);
-}
 
 /* The local index of a cluster this rank holds, or -1. */
 int64_t local_index(const cloud_state *c, int64_t id);

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* What the owner of a cluster knows of it once the cluster is whole there: size, box, centroid, how
- * its points spread around the centroid (for bounds.c), and the owner's rank. It travels with queries
+ * its points spread around the centroid (for bounds.h) and the owner's rank. It travels with queries
  * and copies. */
 typedef struct cluster_summary {
   int64_t id;
@@ -21,7 +21,7 @@ typedef struct cluster_summary {
   double spread; /* root mean square distance of the points to the centroid */
   double radius; /* at least the largest distance of a point to the centroid */
   double core;   /* at least the distance from the centroid to the nearest point; the three NaN until
-                    measured (only for clusters near another rank's region: candidates.c) */
+                    measured (only for queries and the clusters they meet: candidates.c) */
 } cluster_summary;
 
 enum record_kinds {

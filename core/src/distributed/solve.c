@@ -1,7 +1,9 @@
-/* Solve step, local: each cloud's owned clusters (from the local grouping or, split ones, merged) and
- * the copies received, trees included, are merged into one set by id over the local grouping's
- * buffers (a cluster owned and whole there moves inside them, never copied); then the nearest cluster
- * of every owned cluster, sources first, as scipar_match does. */
+/* Solve steps, local. First the owned clusters of each cloud (from the local grouping or, split ones,
+ * merged) become one set with their trees over the local grouping's buffers (a cluster owned and
+ * whole there moves inside them, never copied), and each finds its nearest among the other cloud's
+ * owned clusters, sources first, as scipar_match does: an exact value, which bounds what a cluster
+ * owned elsewhere must reach (candidates.c). Then each owned cluster that asked other ranks searches
+ * the copies they sent, from that bound, and keeps the better of the two. */
 #include "distributed/distributed.h"
 #include "search/search.h"
 
@@ -9,31 +11,18 @@
 #include <string.h>
 
 /* The local grouping's points and trees are not needed past this step (answers and results read its
- * ids, offsets, centroids and point ids only): the solve set takes them over. */
+ * ids, offsets, centroids and point ids only): the owned set takes them over. */
 static scipar_status assemble(const rank_state *s, cloud_state *c)
 {
-  const size_t k = c->num_owned + c->num_copies;
-  int64_t *source = malloc((k + 1) * sizeof *source); /* owned index i as i, copy j as -j - 1 */
-  int64_t *kept = malloc((k + 1) * sizeof *kept);     /* the local cluster, when owned and whole there */
+  const size_t k = c->num_owned;
+  int64_t *kept = malloc((k + 1) * sizeof *kept); /* the local cluster, when owned and whole there */
   int64_t *size = malloc((k + 1) * sizeof *size);
-  c->solve_summary = malloc((k + 1) * sizeof *c->solve_summary);
-  c->solve_owned = malloc((c->num_owned + 1) * sizeof *c->solve_owned);
-  c->best = malloc((c->num_owned + 1) * sizeof *c->best);
+  c->best = malloc((k + 1) * sizeof *c->best);
   scipar_status status = SCIPAR_ERROR_OUT_OF_MEMORY;
-  if (source && kept && size && c->solve_summary && c->solve_owned && c->best) {
-    for (size_t i = 0, j = 0, e = 0; e < k; ++e) {
-      /* Owned clusters and copies are both by id, and never share one. */
-      if (j == c->num_copies || (i < c->num_owned && c->summary[i].id < c->copies[j].summary->id)) {
-        c->solve_owned[i] = (int64_t)e;
-        source[e] = (int64_t)i;
-        kept[e] = c->owned_merged[i] < 0 ? c->owned[i] : -1;
-        c->solve_summary[e] = &c->summary[i++];
-      } else {
-        source[e] = -(int64_t)j - 1;
-        kept[e] = -1;
-        c->solve_summary[e] = c->copies[j++].summary;
-      }
-      size[e] = c->solve_summary[e]->count;
+  if (kept && size && c->best) {
+    for (size_t i = 0; i < k; ++i) {
+      kept[i] = c->owned_merged[i] < 0 ? c->owned[i] : -1;
+      size[i] = c->summary[i].count;
     }
     status = cluster_set_take_over(&c->solve, &c->local, k, kept, size);
   }
@@ -41,76 +30,52 @@ static scipar_status assemble(const rank_state *s, cloud_state *c)
     cluster_set *set = &c->solve;
     const long long kk = (long long)k;
 #pragma omp parallel for num_threads(s->num_threads) schedule(dynamic, 64)
-    for (long long e = 0; e < kk; ++e) {
-      const cluster_summary *m = c->solve_summary[e];
-      set->ids[e] = m->id;
-      memcpy(set->box_min + 3 * e, m->box_min, sizeof m->box_min);
-      memcpy(set->box_max + 3 * e, m->box_max, sizeof m->box_max);
-      memcpy(set->centroids + 3 * e, m->centroid, sizeof m->centroid);
-      set->centroid_error[e] = m->centroid_error;
-      if (kept[e] >= 0)
-        continue;
-      if (source[e] >= 0)
-        cluster_set_copy(set, (size_t)e, &c->merged, (size_t)c->owned_merged[source[e]]);
-      else
-        cluster_set_unpack(set, (size_t)e, c->copies[-source[e] - 1].packed);
+    for (long long i = 0; i < kk; ++i) {
+      const cluster_summary *m = &c->summary[i];
+      set->ids[i] = m->id;
+      memcpy(set->box_min + 3 * i, m->box_min, sizeof m->box_min);
+      memcpy(set->box_max + 3 * i, m->box_max, sizeof m->box_max);
+      memcpy(set->centroids + 3 * i, m->centroid, sizeof m->centroid);
+      set->centroid_error[i] = m->centroid_error;
+      if (kept[i] < 0)
+        cluster_set_copy(set, (size_t)i, &c->merged, (size_t)c->owned_merged[i]);
     }
     cluster_set_free(&c->merged);
   }
-  free(source);
   free(kept);
   free(size);
   return status;
 }
 
-/* The nearest of each owned cluster of `from` in `to`'s set; nearest[] holds the seeds on entry
- * (indexed by `from`'s solve set). `known` and `log` as in nearest_clusters_of. */
+/* Each owned cluster of `from`'s nearest among `to`'s; nearest[] holds the seeds on entry. `known` and
+ * `log` as in nearest_clusters_of. */
 static scipar_status search(const rank_state *s, cloud_state *from, const cloud_state *to, int from_is_source,
                             const known_values *known, evaluated_pairs *log, int64_t *nearest, double *distance,
                             progress_state *progress)
 {
-  const scipar_status status =
-    nearest_clusters_of(&from->solve, from->solve_owned, from->num_owned, &to->solve, from_is_source, s->options,
-                        known, log, s->num_threads, progress, nearest, distance);
+  const scipar_status status = nearest_clusters_of(&from->solve, NULL, from->num_owned, &to->solve, from_is_source,
+                                                   s->options, known, log, s->num_threads, progress, nearest, distance);
   for (size_t i = 0; i < from->num_owned && status == SCIPAR_OK; ++i) {
-    const int64_t a = from->solve_owned[i], b = nearest[a];
+    const int64_t b = nearest[i];
     from->best[i].paired = b >= 0;
     if (b >= 0) {
-      from->best[i].distance = distance[a];
-      from->best[i].partner = to->solve_summary[b];
+      from->best[i].distance = distance[i];
+      from->best[i].partner = &to->summary[b];
     }
   }
   return status;
 }
 
-/* A seed of solve-set cluster c: candidate `other` (of the other cloud's solve set) at exact value
- * `value`, kept when it beats the seed there, ties to the smaller index (ids ascend). */
-static void offer_seed(int64_t c, int64_t other, double value, int64_t *nearest, double *distance)
-{
-  if (nearest[c] < 0 || value < distance[c] || (value == distance[c] && other < nearest[c])) {
-    nearest[c] = other;
-    distance[c] = value;
-  }
-}
-
-/* Seeds of one cloud's owned clusters from the exact values the candidates step found. */
-static void seed_from_candidates(const cloud_state *c, const cloud_state *other, int64_t *nearest, double *distance)
-{
-  for (size_t i = 0; i < c->num_owned; ++i)
-    if (c->seed[i] >= 0)
-      offer_seed(c->solve_owned[i], other->solve_owned[c->seed[i]], c->seed_distance[i], nearest, distance);
-}
-
 /* As scipar_match: the cloud with more (owned) clusters searches first, and every value it computes
  * completely is known to the other's search, which does not compute it again; a cluster of the first
- * that chose a cluster owned here also seeds that one's search. Values are bit-identical whichever
- * side computes them (always in source, target order), so the order changes no result. */
+ * that chose one of the second also seeds that one's search. Values are bit-identical whichever side
+ * computes them (always in source, target order), so the order changes no result. */
 static scipar_status search_both_ways(rank_state *s, progress_state *progress)
 {
   cloud_state *src = &s->clouds[CLOUD_SOURCE], *tgt = &s->clouds[CLOUD_TARGET];
   const int source_first = src->num_owned >= tgt->num_owned;
   cloud_state *first = source_first ? src : tgt, *second = source_first ? tgt : src;
-  const size_t k1 = first->solve.num_clusters, k2 = second->solve.num_clusters;
+  const size_t k1 = first->num_owned, k2 = second->num_owned;
   int64_t *nearest = malloc((k1 + k2 + 1) * sizeof *nearest);
   double *distance = malloc((k1 + k2 + 1) * sizeof *distance);
   evaluated_pairs computed;
@@ -121,20 +86,16 @@ static scipar_status search_both_ways(rank_state *s, progress_state *progress)
   if (nearest && distance) {
     for (size_t i = 0; i < k1 + k2; ++i)
       nearest[i] = -1;
-    seed_from_candidates(first, second, nearest, distance);
-    seed_from_candidates(second, first, nearest + k1, distance + k1);
     status = search(s, first, second, source_first, NULL, &computed, nearest, distance, progress);
   }
   if (status == SCIPAR_OK)
     status = known_values_build(&computed, k2, &known);
   evaluated_pairs_free(&computed);
   if (status == SCIPAR_OK) {
-    for (size_t i = 0; i < first->num_owned; ++i) {
-      const int64_t a = first->solve_owned[i], b = nearest[a];
-      if (b >= 0 && second->solve_summary[b]->owner == s->comm->rank)
-        offer_seed(b, a, distance[a], nearest + k1, distance + k1);
-    }
-    status = search(s, second, first, !source_first, &known, NULL, nearest + k1, distance + k1, progress);
+    int64_t *seed = nearest + k1;
+    double *seed_distance = distance + k1;
+    seeds_from_other_side(nearest, distance, k1, k2, seed, seed_distance);
+    status = search(s, second, first, !source_first, &known, NULL, seed, seed_distance, progress);
   }
   known_values_free(&known);
   free(nearest);
@@ -142,7 +103,7 @@ static scipar_status search_both_ways(rank_state *s, progress_state *progress)
   return status;
 }
 
-void solve_step(rank_state *s, progress_state *progress)
+void solve_owned_step(rank_state *s, progress_state *progress)
 {
   if (s->status != SCIPAR_OK)
     return;
@@ -152,6 +113,87 @@ void solve_step(rank_state *s, progress_state *progress)
     status = assemble(s, &s->clouds[CLOUD_TARGET]);
   if (status == SCIPAR_OK)
     status = search_both_ways(s, progress);
+  if (status != SCIPAR_OK)
+    rank_fail(s, status);
+}
+
+/* The copies of one cloud as a set, with their trees, by id. */
+static scipar_status copy_set(const rank_state *s, cloud_state *c)
+{
+  size_t points = 0;
+  for (size_t j = 0; j < c->num_copies; ++j)
+    points += (size_t)c->copies[j].summary->count;
+  cluster_set *set = &c->copy_set;
+  scipar_status status = cluster_set_allocate(set, c->num_copies, points);
+  if (status != SCIPAR_OK)
+    return status;
+  set->offsets[0] = 0;
+  for (size_t j = 0; j < c->num_copies; ++j)
+    set->offsets[j + 1] = set->offsets[j] + c->copies[j].summary->count;
+  if ((status = cluster_set_allocate_trees(set)) != SCIPAR_OK)
+    return status;
+  const long long k = (long long)c->num_copies;
+#pragma omp parallel for num_threads(s->num_threads) schedule(dynamic, 16)
+  for (long long j = 0; j < k; ++j) {
+    const cluster_summary *m = c->copies[j].summary;
+    set->ids[j] = m->id;
+    memcpy(set->box_min + 3 * j, m->box_min, sizeof m->box_min);
+    memcpy(set->box_max + 3 * j, m->box_max, sizeof m->box_max);
+    memcpy(set->centroids + 3 * j, m->centroid, sizeof m->centroid);
+    set->centroid_error[j] = m->centroid_error;
+    cluster_set_unpack(set, (size_t)j, c->copies[j].packed);
+  }
+  return SCIPAR_OK;
+}
+
+/* The owned clusters of `from` that asked other ranks, against the copies of `to`'s cloud, each from
+ * its nearest so far: a copy replaces it when it is nearer, or as near with a smaller id. */
+static scipar_status search_copies(const rank_state *s, cloud_state *from, const cloud_state *to, int from_is_source,
+                                   progress_state *progress)
+{
+  if (from->num_asking == 0 || to->num_copies == 0)
+    return SCIPAR_OK;
+  int64_t *nearest = malloc((from->num_owned + 1) * sizeof *nearest);
+  double *distance = malloc((from->num_owned + 1) * sizeof *distance);
+  scipar_status status = SCIPAR_ERROR_OUT_OF_MEMORY;
+  if (nearest && distance) {
+    for (size_t q = 0; q < from->num_asking; ++q) {
+      const owned_answer *best = &from->best[from->asking[q]];
+      nearest[from->asking[q]] = best->paired ? SEARCH_BOUND : -1;
+      distance[from->asking[q]] = best->paired ? best->distance : 0.0;
+    }
+    status = nearest_clusters_of(&from->solve, from->asking, from->num_asking, &to->copy_set, from_is_source,
+                                 s->options, NULL, NULL, s->num_threads, progress, nearest, distance);
+  }
+  for (size_t q = 0; q < from->num_asking && status == SCIPAR_OK; ++q) {
+    const int64_t i = from->asking[q], b = nearest[i];
+    owned_answer *best = &from->best[i];
+    if (b < 0)
+      continue;
+    const cluster_summary *copy = to->copies[b].summary;
+    if (!best->paired || distance[i] < best->distance ||
+        (distance[i] == best->distance && copy->id < best->partner->id))
+      *best = (owned_answer){1, distance[i], copy};
+  }
+  free(nearest);
+  free(distance);
+  return status;
+}
+
+void solve_copies_step(rank_state *s, progress_state *progress)
+{
+  if (s->status != SCIPAR_OK)
+    return;
+  cloud_state *src = &s->clouds[CLOUD_SOURCE], *tgt = &s->clouds[CLOUD_TARGET];
+  /* Reported as part of the owned search's work (a few clusters near other ranks), cancellable. */
+  progress_state quiet = {NULL, NULL, 0, 0, progress_cancelled(progress)};
+  scipar_status status = copy_set(s, src);
+  if (status == SCIPAR_OK)
+    status = copy_set(s, tgt);
+  if (status == SCIPAR_OK)
+    status = search_copies(s, src, tgt, 1, &quiet);
+  if (status == SCIPAR_OK)
+    status = search_copies(s, tgt, src, 0, &quiet);
   if (status != SCIPAR_OK)
     rank_fail(s, status);
 }

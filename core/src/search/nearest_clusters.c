@@ -83,7 +83,7 @@ static int known_value(const known_values *known, size_t k, int64_t c, double *v
 
 static void take_if_better(const search_pass *pass, best_candidate *best, int64_t c, double value)
 {
-  if (value <= pass->limit && (best->index < 0 || value < best->value || (value == best->value && c < best->index))) {
+  if (value <= pass->limit && (value < best->value || (value == best->value && (best->index < 0 || c < best->index)))) {
     best->value = value;
     best->index = c;
   }
@@ -184,10 +184,10 @@ static outcome nearest_best_first(const search_pass *pass, search_thread *t, siz
   return failed || t->out_of_memory ? OUTCOME_FAILED : OUTCOME_DONE;
 }
 
-/* The seed of cluster k and the best of its known values. */
+/* The seed of cluster k (or its bound) and the best of its known values. */
 static best_candidate initial_best(const search_pass *pass, size_t k, int64_t seed, double seed_value)
 {
-  best_candidate best = {INFINITY, -1};
+  best_candidate best = {seed == SEARCH_BOUND ? seed_value : INFINITY, -1};
   if (seed >= 0)
     take_if_better(pass, &best, seed, seed_value);
   if (pass->known)
@@ -196,10 +196,12 @@ static best_candidate initial_best(const search_pass *pass, size_t k, int64_t se
   return best;
 }
 
-static void store(best_candidate best, size_t k, int64_t *nearest, double *distance)
+/* A cluster deferred to the neighbourhood search keeps its bound (SEARCH_BOUND) until it is done. */
+static void store(best_candidate best, size_t k, int64_t *nearest, double *distance, int final)
 {
-  nearest[k] = best.index;
-  distance[k] = best.index >= 0 ? best.value : NAN;
+  const int bounded = best.index < 0 && !final && best.value < INFINITY;
+  nearest[k] = bounded ? SEARCH_BOUND : best.index;
+  distance[k] = best.index >= 0 || bounded ? best.value : NAN;
 }
 
 /* Moves a thread's log into the shared one. */
@@ -317,7 +319,7 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
         if (result != OUTCOME_DEFERRED)
           count(&counters.best_first, 1);
       }
-      store(best, c, nearest, distance);
+      store(best, c, nearest, distance, result != OUTCOME_DEFERRED);
       if (result == OUTCOME_DEFERRED) {
         size_t at;
 #pragma omp atomic capture
@@ -370,7 +372,7 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
 #pragma omp atomic write
           failed = 1;
         }
-        store(best, c, nearest, distance);
+        store(best, c, nearest, distance, 1);
         progress_item_done(progress);
       }
 #pragma omp critical(scipar_search_log)

@@ -35,12 +35,17 @@ typedef struct known_values {
 scipar_status known_values_build(const evaluated_pairs *pairs, size_t num_clusters, known_values *known);
 void known_values_free(known_values *known);
 
+/* A seed that is only a bound: a cluster elsewhere is known to reach this value (see below). */
+enum { SEARCH_BOUND = -2 };
+
 /* For every cluster k of subset[0 .. subset_count) of `from` (every cluster when subset is NULL),
  * finds the cluster of `to` of least Chamfer value within max_pair_distance: nearest[k] (-1 when
  * none) and distance[k] (NaN when none). Ties go to the smaller cluster id. On entry nearest[k] and
- * distance[k] may hold a known candidate and its exact value (a seed, -1 when none); `known` (may be
- * NULL) holds more exact values, which are not computed again; `log` (may be NULL) receives every
- * value this search computes completely. from_is_source tells which side is the source, so that
+ * distance[k] may hold a known candidate and its exact value (a seed, -1 when none), or SEARCH_BOUND
+ * and a value that a cluster outside `to` reaches: then only clusters of value at most that are
+ * found (ties included: the caller compares ids across the sets), and -1 when there is none; `known`
+ * (may be NULL) holds more exact values, which are not computed again; `log` (may be NULL) receives
+ * every value this search computes completely. from_is_source tells which side is the source, so that
  * every pair is evaluated in the same argument order from both sides. Results do not depend on
  * num_threads. Returns SCIPAR_ERROR_CANCELLED when the progress callback asked to stop. */
 scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset, size_t subset_count,

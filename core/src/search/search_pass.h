@@ -20,7 +20,8 @@ typedef struct search_pass {
   int logging; /* complete evaluations go to each thread's log */
 } search_pass;
 
-/* One cluster's best candidate so far: index -1 when none. */
+/* One cluster's best candidate so far: index -1 when none, value then what a candidate must reach to
+ * be taken (+infinity, or a bound found outside this search: SEARCH_BOUND). */
 typedef struct best_candidate {
   double value;
   int64_t index;
@@ -52,7 +53,7 @@ void search_thread_free(search_thread *thread);
 /* What a candidate must beat: the best value so far, or the limit when that is lower. */
 static inline double search_stop(const search_pass *pass, const best_candidate *best)
 {
-  return best->index >= 0 && best->value < pass->limit ? best->value : pass->limit;
+  return best->value < pass->limit ? best->value : pass->limit;
 }
 
 /* Takes candidate c for cluster k: its known value, or its exact value with an early exit once it
