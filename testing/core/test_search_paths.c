@@ -75,7 +75,7 @@ static void search_set(const cluster_set *from, const cluster_set *to, const sci
                        double *distance)
 {
   progress_state progress = {NULL, NULL, 0, 0, 0};
-  CHECK(nearest_clusters_of(from, NULL, from->num_clusters, to, 1, options, NULL, NULL, 2, &progress, nearest,
+  CHECK(nearest_clusters_of(from, NULL, from->num_clusters, to, NULL, 1, options, NULL, NULL, 2, &progress, nearest,
                             distance) == SCIPAR_OK,
         "search runs");
 }

@@ -14,24 +14,36 @@ scipar_status box_index_allocate(box_index *index, size_t n, const scipar_option
   index->set.box_max = malloc(3 * m * sizeof *index->set.box_max);
   index->set.centroids = malloc(3 * m * sizeof *index->set.centroids);
   index->set.centroid_error = malloc(m * sizeof *index->set.centroid_error);
-  index->upper = malloc(m * sizeof *index->upper);
+  index->upper = index->representatives = malloc(m * sizeof *index->representatives);
   index->visited = malloc(m * sizeof *index->visited);
   index->search.metric = options->metric;
   index->search.squared = options->squared;
   const int ok = index->set.ids && index->set.box_min && index->set.box_max && index->set.centroids &&
-                 index->set.centroid_error && index->upper && index->visited;
+                 index->set.centroid_error && index->representatives && index->visited;
   return ok ? SCIPAR_OK : SCIPAR_ERROR_OUT_OF_MEMORY;
 }
 
+scipar_status box_index_borrow(box_index *index, const cluster_set *set, const cluster_hierarchy *hierarchy,
+                               const cluster_summary *upper, const scipar_options *options)
+{
+  memset(index, 0, sizeof *index);
+  index->set = *set;
+  index->hierarchy = *hierarchy;
+  index->borrowed = 1;
+  index->upper = upper;
+  index->visited = malloc((set->num_clusters + 1) * sizeof *index->visited);
+  index->search = candidate_search_make(&index->hierarchy, options->metric, options->squared, 0);
+  return index->visited ? SCIPAR_OK : SCIPAR_ERROR_OUT_OF_MEMORY;
+}
+
 void box_index_set(box_index *index, size_t i, int64_t id, const double box_min[3], const double box_max[3],
-                   const double centre[3], double centre_error, const cluster_summary *upper)
+                   const double centre[3], double centre_error)
 {
   index->set.ids[i] = id;
   index->set.centroid_error[i] = centre_error;
   memcpy(index->set.box_min + 3 * i, box_min, 3 * sizeof *box_min);
   memcpy(index->set.box_max + 3 * i, box_max, 3 * sizeof *box_max);
   memcpy(index->set.centroids + 3 * i, centre, 3 * sizeof *centre);
-  index->upper[i] = upper;
 }
 
 /* A query cluster seen as a set of one, as the search stage takes its queries (read only). */
@@ -55,7 +67,7 @@ static double lower_of(const box_index *index, const cluster_set *query, int64_t
 
 static double upper_of(const box_index *index, const cluster_summary *query, int64_t item)
 {
-  const cluster_summary *u = index->upper[item];
+  const cluster_summary *u = &index->upper[item];
   return box_upper_bound(index->search.metric, index->search.squared, query->box_min, query->box_max, u->box_min,
                          u->box_max);
 }
@@ -70,11 +82,12 @@ scipar_status box_index_finish(box_index *index)
 
 void box_index_free(box_index *index)
 {
-  cluster_set_free(&index->set);
-  free(index->upper);
+  if (!index->borrowed) {
+    cluster_set_free(&index->set);
+    cluster_hierarchy_free(&index->hierarchy);
+  }
   free(index->representatives);
   free(index->visited);
-  cluster_hierarchy_free(&index->hierarchy);
   candidate_search_free(&index->search);
   memset(index, 0, sizeof *index);
 }

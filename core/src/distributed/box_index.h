@@ -8,24 +8,29 @@
 #include "search/candidate_search.h"
 
 typedef struct box_index {
-  cluster_set set;          /* only ids, box_min, box_max, centroids and centroid_error are set */
-  const cluster_summary **upper; /* [n] what bounds the value of item i from above: a cluster's
-                               own summary (the caller's), or a region's representative cluster */
-  cluster_summary *representatives; /* [n] the regions' representative clusters, when items are
-                               regions (the caller allocates them; box_index_free frees them) */
+  cluster_set set;          /* only ids, box_min, box_max, centroids and centroid_error are read */
+  const cluster_summary *upper; /* [n] item i's value is at most the boxes' bound with upper[i]: the
+                               cluster itself, or a region's representative cluster */
+  cluster_summary *representatives; /* [n] the regions' representatives, allocated here */
   cluster_hierarchy hierarchy;
+  int borrowed;             /* set and hierarchy are the caller's (box_index_borrow) */
   int64_t *visited;         /* [n] scratch of box_index_search */
   candidate_search search;
 } box_index;
 
-/* Room for n items, each set by box_index_set (ids ascending), then box_index_finish. An item is a
- * cluster, its centroid `centre` off by at most `centre_error`; or a region of clusters, its centre
- * any point and centre_error +infinity (the search stage's lower bounds then fall back on the box).
- * `upper` must outlive the index. */
+/* Regions: room for n items, each set by box_index_set (ids ascending) with its representative in
+ * representatives[i] (a cluster of the region, known by its box), then box_index_finish. A region's
+ * centre is any point and its centre_error +infinity (the search stage's lower bounds then fall back
+ * on the box). */
 scipar_status box_index_allocate(box_index *index, size_t n, const scipar_options *options);
 void box_index_set(box_index *index, size_t i, int64_t id, const double box_min[3], const double box_max[3],
-                   const double centre[3], double centre_error, const cluster_summary *upper);
+                   const double centre[3], double centre_error);
 scipar_status box_index_finish(box_index *index);
+
+/* Clusters: an index over `set`'s clusters with the hierarchy already built over them (a search's),
+ * both borrowed (they must outlive the index); upper[i] is cluster i's summary. */
+scipar_status box_index_borrow(box_index *index, const cluster_set *set, const cluster_hierarchy *hierarchy,
+                               const cluster_summary *upper, const scipar_options *options);
 void box_index_free(box_index *index);
 
 /* Items whose boxes may hold the nearest cluster of `query`: visits items in order of their lower

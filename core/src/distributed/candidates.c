@@ -18,16 +18,10 @@ static double limit_of(const scipar_options *options)
   return options->max_pair_distance > 0 ? options->max_pair_distance : INFINITY;
 }
 
-/* The clusters of a cloud owned here, by their boxes. */
+/* The clusters of a cloud owned here, by their boxes: the owned set and its hierarchy (solve.c). */
 static scipar_status index_owned(const cloud_state *c, const scipar_options *options, box_index *index)
 {
-  if (box_index_allocate(index, c->num_owned, options) != SCIPAR_OK)
-    return SCIPAR_ERROR_OUT_OF_MEMORY;
-  for (size_t i = 0; i < c->num_owned; ++i) {
-    const cluster_summary *m = &c->summary[i];
-    box_index_set(index, i, m->id, m->box_min, m->box_max, m->centroid, m->centroid_error, m);
-  }
-  return box_index_finish(index);
+  return box_index_borrow(index, &c->solve, &c->hierarchy, c->summary, options);
 }
 
 /* The other ranks' regions of one cloud that are not empty; item ids are ranks. */
@@ -39,8 +33,7 @@ static scipar_status index_regions(const rank_state *s, int cloud, box_index *in
     const double *region = s->regions + (size_t)r * REGION_WORDS + (size_t)cloud * REGION_WORDS / 2;
     n += r != s->comm->rank && region[0] <= region[3];
   }
-  if (box_index_allocate(index, n, s->options) != SCIPAR_OK ||
-      !(index->representatives = malloc((n ? n : 1) * sizeof *index->representatives)))
+  if (box_index_allocate(index, n, s->options) != SCIPAR_OK)
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   n = 0;
   for (int r = 0; r < size; ++r) {
@@ -53,7 +46,7 @@ static scipar_status index_regions(const rank_state *s, int cloud, box_index *in
     *rep = (cluster_summary){r, 0, r, {0}, {0}, {0}, NAN, NAN, NAN, NAN};
     memcpy(rep->box_min, region + 6, sizeof rep->box_min);
     memcpy(rep->box_max, region + 9, sizeof rep->box_max);
-    box_index_set(index, n++, r, region, region + 3, centre, INFINITY, rep);
+    box_index_set(index, n++, r, region, region + 3, centre, INFINITY);
   }
   return box_index_finish(index);
 }

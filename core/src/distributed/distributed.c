@@ -63,6 +63,7 @@ void cloud_state_free(cloud_state *c)
   cluster_set_free(&c->merged);
   free(c->owned_merged);
   cluster_set_free(&c->solve);
+  cluster_hierarchy_free(&c->hierarchy);
   free(c->best);
   free(c->asking);
   free(c->copies);

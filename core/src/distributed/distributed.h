@@ -29,6 +29,7 @@
 #include "distributed/mail.h"
 #include "distributed/records.h"
 #include "grouping/grouping.h"
+#include "search/candidate_search.h"
 
 /* Another rank's piece of an owned cluster, its points in the inbox that brought it. */
 typedef struct owned_piece {
@@ -68,6 +69,7 @@ typedef struct cloud_state {
   cluster_summary *summary;     /* [num_owned] of each owned cluster */
   cluster_set solve;            /* the owned clusters, with trees, over local's buffers (local has no
                                    points or trees once it is built) */
+  cluster_hierarchy hierarchy;  /* of solve's clusters, for the searches and the candidates step */
   owned_answer *best;           /* [num_owned] nearest of each owned cluster */
   int64_t *asking;              /* owned clusters that sent queries, ascending */
   size_t num_asking;

@@ -11,7 +11,8 @@
 #include <string.h>
 
 /* The local grouping's points and trees are not needed past this step (answers and results read its
- * ids, offsets, centroids and point ids only): the owned set takes them over. */
+ * ids, offsets, centroids and point ids only): the owned set takes them over. Its hierarchy of boxes
+ * too. */
 static scipar_status assemble(const rank_state *s, cloud_state *c)
 {
   const size_t k = c->num_owned;
@@ -41,6 +42,8 @@ static scipar_status assemble(const rank_state *s, cloud_state *c)
         cluster_set_copy(set, (size_t)i, &c->merged, (size_t)c->owned_merged[i]);
     }
     cluster_set_free(&c->merged);
+    /* Built once: the other cloud's search and the candidates step (box_index) both visit it. */
+    status = cluster_hierarchy_build(set, s->num_threads, &c->hierarchy);
   }
   free(kept);
   free(size);
@@ -53,8 +56,9 @@ static scipar_status search(const rank_state *s, cloud_state *from, const cloud_
                             const known_values *known, evaluated_pairs *log, int64_t *nearest, double *distance,
                             progress_state *progress)
 {
-  const scipar_status status = nearest_clusters_of(&from->solve, NULL, from->num_owned, &to->solve, from_is_source,
-                                                   s->options, known, log, s->num_threads, progress, nearest, distance);
+  const scipar_status status =
+    nearest_clusters_of(&from->solve, NULL, from->num_owned, &to->solve, &to->hierarchy, from_is_source, s->options,
+                        known, log, s->num_threads, progress, nearest, distance);
   for (size_t i = 0; i < from->num_owned && status == SCIPAR_OK; ++i) {
     const int64_t b = nearest[i];
     from->best[i].paired = b >= 0;
@@ -162,7 +166,7 @@ static scipar_status search_copies(const rank_state *s, cloud_state *from, const
       nearest[from->asking[q]] = best->paired ? SEARCH_BOUND : -1;
       distance[from->asking[q]] = best->paired ? best->distance : 0.0;
     }
-    status = nearest_clusters_of(&from->solve, from->asking, from->num_asking, &to->copy_set, from_is_source,
+    status = nearest_clusters_of(&from->solve, from->asking, from->num_asking, &to->copy_set, NULL, from_is_source,
                                  s->options, NULL, NULL, s->num_threads, progress, nearest, distance);
   }
   for (size_t q = 0; q < from->num_asking && status == SCIPAR_OK; ++q) {

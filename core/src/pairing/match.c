@@ -58,13 +58,13 @@ static scipar_status match_sets(cluster_set *src, cluster_set *tgt, const scipar
   memset(&computed, 0, sizeof computed);
   known_values known;
   memset(&known, 0, sizeof known);
-  status = nearest_clusters_of(first, NULL, first->num_clusters, second, source_first, options, NULL, &computed,
+  status = nearest_clusters_of(first, NULL, first->num_clusters, second, NULL, source_first, options, NULL, &computed,
                                num_threads, &progress, first_side->nearest, first_side->nearest_distance);
   if (status == SCIPAR_OK)
     status = known_values_build(&computed, second->num_clusters, &known);
   evaluated_pairs_free(&computed);
   if (status == SCIPAR_OK)
-    status = nearest_clusters_of(second, NULL, second->num_clusters, first, !source_first, options, &known, NULL,
+    status = nearest_clusters_of(second, NULL, second->num_clusters, first, NULL, !source_first, options, &known, NULL,
                                  num_threads, &progress, second_side->nearest, second_side->nearest_distance);
   known_values_free(&known);
   if (status != SCIPAR_OK)

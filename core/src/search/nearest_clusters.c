@@ -264,7 +264,8 @@ static double median_radius(const search_pass *pass, const int64_t *deferred, si
 }
 
 scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset, size_t subset_count,
-                                  const cluster_set *to, int from_is_source, const scipar_options *options,
+                                  const cluster_set *to, const cluster_hierarchy *to_hierarchy,
+                                  int from_is_source, const scipar_options *options,
                                   const known_values *known, evaluated_pairs *log, int num_threads,
                                   progress_state *progress, int64_t *nearest, double *distance)
 {
@@ -291,10 +292,10 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
   scipar_status status = SCIPAR_OK;
   if (by_points && (status = point_index_build(to, num_threads, &s.index)) == SCIPAR_OK)
     s.has_index = 1;
-  if (status == SCIPAR_OK && (!by_points || singles < subset_count) &&
+  if (status == SCIPAR_OK && (!by_points || singles < subset_count) && !to_hierarchy &&
       (status = cluster_hierarchy_build(to, num_threads, &s.hierarchy)) == SCIPAR_OK)
     s.has_hierarchy = 1;
-  s.pass.to_hierarchy = s.has_hierarchy ? &s.hierarchy : NULL;
+  s.pass.to_hierarchy = s.has_hierarchy ? &s.hierarchy : to_hierarchy;
   s.pass.to_index = s.has_index ? &s.index : NULL;
 
   const long long k = status == SCIPAR_OK ? (long long)subset_count : 0;

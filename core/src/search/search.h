@@ -45,11 +45,13 @@ enum { SEARCH_BOUND = -2 };
  * and a value that a cluster outside `to` reaches: then only clusters of value at most that are
  * found (ties included: the caller compares ids across the sets), and -1 when there is none; `known`
  * (may be NULL) holds more exact values, which are not computed again; `log` (may be NULL) receives
- * every value this search computes completely. from_is_source tells which side is the source, so that
+ * every value this search computes completely. to_hierarchy (may be NULL: built here when needed) is
+ * the caller's hierarchy over `to`'s clusters. from_is_source tells which side is the source, so that
  * every pair is evaluated in the same argument order from both sides. Results do not depend on
  * num_threads. Returns SCIPAR_ERROR_CANCELLED when the progress callback asked to stop. */
 scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset, size_t subset_count,
-                                  const cluster_set *to, int from_is_source, const scipar_options *options,
+                                  const cluster_set *to, const cluster_hierarchy *to_hierarchy,
+                                  int from_is_source, const scipar_options *options,
                                   const known_values *known, evaluated_pairs *log, int num_threads,
                                   progress_state *progress, int64_t *nearest, double *distance);
 
