@@ -338,6 +338,9 @@ static void run_cases(const scipar_comm *comm)
   const cloud_spec specs[] = {
     {30, 60, 20.0, 1.0, LABELS_SPARSE},
     {6, 900, 10.0, 1.5, LABELS_SEQUENTIAL}, /* large clusters: k-d trees on every rank */
+    {5, 2500, 6.0, 1.5, LABELS_SPARSE},     /* clusters of 1,024 points or more: seeded, and searched */
+    {5, 2500, 40.0, 0.5, LABELS_SPARSE},    /* among the owned clusters after the copies; apart, they
+                                               have no seed (no candidate's lower bound is 0) */
   };
   for (size_t s = 0; s < sizeof specs / sizeof *specs; ++s) {
     for (int c = 0; c < 4; ++c) {

@@ -18,12 +18,6 @@ static double limit_of(const scipar_options *options)
   return options->max_pair_distance > 0 ? options->max_pair_distance : INFINITY;
 }
 
-/* The clusters of a cloud owned here, by their boxes: the owned set and its hierarchy (solve.c). */
-static scipar_status index_owned(const cloud_state *c, const scipar_options *options, box_index *index)
-{
-  return box_index_borrow(index, &c->solve, &c->hierarchy, c->summary, options);
-}
-
 /* The other ranks' regions of one cloud that are not empty; item ids are ranks. */
 static scipar_status index_regions(const rank_state *s, int cloud, box_index *index)
 {
@@ -51,16 +45,6 @@ static scipar_status index_regions(const rank_state *s, int cloud, box_index *in
   return box_index_finish(index);
 }
 
-/* Owned cluster i's spread, radius and core (bounds.h), once: a pass over its points. */
-static void measure_shape(cloud_state *c, size_t i)
-{
-  cluster_summary *m = &c->summary[i];
-  if (isnan(m->core)) {
-    const cluster_view v = cluster_set_view(&c->solve, i);
-    shape_of(v.x, v.y, v.z, v.n, m->centroid, &m->spread, &m->radius, &m->core);
-  }
-}
-
 /* Queries for the owned clusters of one cloud: each goes, with the value of its nearest owned
  * cluster (or the limit), to every rank whose region's lower bound does not exceed that value. The
  * clusters that asked anyone are listed (`asking`, ascending) for the copies' search. */
@@ -75,7 +59,7 @@ static scipar_status send_queries(rank_state *s, int cloud, box_index *regions, 
     double bound = c->best[i].paired ? c->best[i].distance : limit_of(s->options);
     if (box_index_first_lower(regions, m) > bound)
       continue; /* most clusters: deep inside this rank's region */
-    measure_shape(c, (size_t)i);
+    owned_shape(c, (size_t)i);
     const int64_t *items;
     size_t count;
     if (!box_index_search(regions, m, &bound, &items, &count))
@@ -174,7 +158,7 @@ static scipar_status send_copies(rank_state *s, box_index *owned, const inbox *a
      * cluster and its next frame far tighter, so that fewer clusters go. */
     cloud_state *c = &s->clouds[answering];
     for (size_t i = 0; i < count; ++i) {
-      measure_shape(c, (size_t)items[i]);
+      owned_shape(c, (size_t)items[i]);
       bound = fmin(bound, summary_upper_bound(s->options->metric, s->options->squared, &q->summary,
                                               &c->summary[items[i]]));
     }
@@ -231,7 +215,7 @@ void candidates_step(rank_state *s)
   memset(owned, 0, sizeof owned);
   scipar_status status = SCIPAR_OK;
   for (int cloud = 0; cloud < 2 && s->status == SCIPAR_OK && status == SCIPAR_OK; ++cloud)
-    status = index_owned(&s->clouds[cloud], s->options, &owned[cloud]);
+    status = owned_index(&s->clouds[cloud], s->options, &owned[cloud]);
   if (s->status == SCIPAR_OK && status == SCIPAR_OK)
     status = ask(s, &out);
   if (status != SCIPAR_OK)

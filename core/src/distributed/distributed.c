@@ -65,6 +65,7 @@ void cloud_state_free(cloud_state *c)
   cluster_set_free(&c->solve);
   cluster_hierarchy_free(&c->hierarchy);
   free(c->best);
+  free(c->owned_best);
   free(c->asking);
   free(c->copies);
   cluster_set_free(&c->copy_set);

@@ -70,7 +70,9 @@ typedef struct cloud_state {
   cluster_set solve;            /* the owned clusters, with trees, over local's buffers (local has no
                                    points or trees once it is built) */
   cluster_hierarchy hierarchy;  /* of solve's clusters, for the searches and the candidates step */
-  owned_answer *best;           /* [num_owned] nearest of each owned cluster */
+  owned_answer *best;           /* [num_owned] nearest of each owned cluster (so far) */
+  int64_t *owned_best;          /* [num_owned] its index among the other cloud's owned clusters, or -1
+                                   (none, or a copy) */
   int64_t *asking;              /* owned clusters that sent queries, ascending */
   size_t num_asking;
   cluster_copy *copies;         /* clusters owned elsewhere that may be the nearest of owned ones, by id */
@@ -125,6 +127,13 @@ void candidates_step(rank_state *s);
 void solve_copies_step(rank_state *s, progress_state *progress);
 void answers_step(rank_state *s);
 scipar_status result_build(rank_state *s, scipar_result *result);
+
+/* Owned cluster i's spread, radius and core (bounds.h), once: a pass over its points in the owned set. */
+void owned_shape(cloud_state *c, size_t i);
+
+/* The owned clusters of a cloud by their boxes (box_index.h): the owned set and its hierarchy. */
+struct box_index;
+scipar_status owned_index(const cloud_state *c, const scipar_options *options, struct box_index *index);
 
 /* The local index of a cluster this rank holds, or -1. */
 int64_t local_index(const cloud_state *c, int64_t id);
