@@ -9,11 +9,13 @@
  *                 on one rank, which summarises it (size, box, centroid) and builds its tree
  *   regions.c     each rank's owned region (one box per cloud), gathered by every rank
  *   solve.c       the owned clusters as one set with their trees; the serial search both ways among
- *                 them gives each its nearest owned cluster, an exact value
+ *                 them gives each its nearest owned cluster, an exact value (a large cluster: a
+ *                 seed's, the owned cluster its shape says is likeliest)
  *   candidates.c  each owned cluster whose region's bound to another rank's region does not exceed
  *                 that value is sent there as a query; each rank answers with the owned clusters that
  *                 may beat it, whole, once per asking rank
- *   solve.c       the asking clusters search the copies received from their nearest so far
+ *   solve.c       the asking clusters search the copies received from their nearest so far; then the
+ *                 large clusters search the owned ones from the best of both
  *   answers.c     each source's choice to its target's owner, which writes the pairs rows and sends
  *                 every cluster's final answer to the ranks holding its points (its own kept in place)
  *   result.c      the scipar_result of this rank: its clusters, the references and its rows
