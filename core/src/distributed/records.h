@@ -21,7 +21,8 @@ typedef struct cluster_summary {
   double spread; /* root mean square distance of the points to the centroid */
   double radius; /* at least the largest distance of a point to the centroid */
   double core;   /* at least the distance from the centroid to the nearest point; the three NaN until
-                    measured (only for queries and the clusters they meet: candidates.c) */
+                    measured (for queries and the clusters they meet, candidates.c, and
+                    for the large clusters' seeds, solve.c) */
 } cluster_summary;
 
 enum record_kinds {
