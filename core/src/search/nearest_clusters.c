@@ -394,22 +394,3 @@ scipar_status nearest_clusters_of(const cluster_set *from, const int64_t *subset
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   return progress_cancelled(progress) ? SCIPAR_ERROR_CANCELLED : SCIPAR_OK;
 }
-
-void seeds_from_other_side(const int64_t *other_nearest, const double *other_distance, size_t other_count,
-                           size_t count, int64_t *seed, double *seed_distance)
-{
-  for (size_t c = 0; c < count; ++c) {
-    seed[c] = -1;
-    seed_distance[c] = NAN;
-  }
-  for (size_t o = 0; o < other_count; ++o) {
-    const int64_t c = other_nearest[o];
-    if (c < 0)
-      continue;
-    const double d = other_distance[o];
-    if (seed[c] < 0 || d < seed_distance[c]) { /* o ascends: an equal value keeps the smaller index */
-      seed[c] = (int64_t)o;
-      seed_distance[c] = d;
-    }
-  }
-}

@@ -75,11 +75,4 @@ void search_set_neighbourhood_budget(double scale);
 /* For tests: how many values a best-first search computes before an entangled cluster is deferred to
  * a neighbourhood search (default 4). */
 void search_set_defer_after(int evaluations);
-
-/* Seeds for one side from the other side's result: for each cluster, the best of the clusters of the
- * other side that chose it (ties to the smaller index), or -1. Pairs are symmetric, so these values
- * are exact. */
-void seeds_from_other_side(const int64_t *other_nearest, const double *other_distance, size_t other_count,
-                           size_t count, int64_t *seed, double *seed_distance);
-
 #endif
