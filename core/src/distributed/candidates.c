@@ -13,11 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double limit_of(const scipar_options *options)
-{
-  return options->max_pair_distance > 0 ? options->max_pair_distance : INFINITY;
-}
-
 /* The other ranks' regions of one cloud that are not empty; item ids are ranks. */
 static scipar_status index_regions(const rank_state *s, int cloud, box_index *index)
 {
@@ -56,7 +51,7 @@ static scipar_status send_queries(rank_state *s, int cloud, box_index *regions, 
     return SCIPAR_ERROR_OUT_OF_MEMORY;
   for (size_t i = 0; i < c->num_owned && regions->set.num_clusters > 0; ++i) {
     cluster_summary *m = &c->summary[i];
-    double bound = c->best[i].paired ? c->best[i].distance : limit_of(s->options);
+    double bound = c->best[i].paired ? c->best[i].distance : pair_limit(s->options);
     if (box_index_first_lower(regions, m) > bound)
       continue; /* most clusters: deep inside this rank's region */
     owned_shape(c, (size_t)i);

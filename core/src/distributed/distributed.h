@@ -33,6 +33,8 @@
 #include "grouping/grouping.h"
 #include "search/candidate_search.h"
 
+#include <math.h>
+
 /* Another rank's piece of an owned cluster, its points in the inbox that brought it. */
 typedef struct owned_piece {
   int64_t id;
@@ -129,6 +131,12 @@ void candidates_step(rank_state *s);
 void solve_copies_step(rank_state *s, progress_state *progress);
 void answers_step(rank_state *s);
 scipar_status result_build(rank_state *s, scipar_result *result);
+
+/* The largest value a pair may have (options in scaled units): +infinity without a limit. */
+static inline double pair_limit(const scipar_options *options)
+{
+  return options->max_pair_distance > 0 ? options->max_pair_distance : INFINITY;
+}
 
 /* Owned cluster i's spread, radius and core (bounds.h), once: a pass over its points in the owned set. */
 void owned_shape(cloud_state *c, size_t i);

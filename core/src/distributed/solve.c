@@ -150,7 +150,7 @@ static void seed_values(const rank_state *s, const cloud_state *c, const cloud_s
     else
       chamfer_bounded(candidate, self, o->metric, o->squared, INFINITY, &distance[i]);
   }
-  const double limit = s->options->max_pair_distance > 0 ? s->options->max_pair_distance : INFINITY;
+  const double limit = pair_limit(s->options);
   for (size_t i = 0; i < c->num_owned; ++i)
     if (nearest[i] >= 0 && !(distance[i] <= limit))
       nearest[i] = -1; /* beyond the limit: no pair, no seed */
