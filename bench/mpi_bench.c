@@ -4,7 +4,8 @@
  *   mpiexec -n P scipar_mpi_bench pieces DIR            # DIR/source_<rank>.bin, DIR/target_<rank>.bin
  *   mpiexec -n P scipar_mpi_bench weak N K              # N points and K clusters per rank and cloud
  *   mpiexec -n P scipar_mpi_bench strong N K            # N points and K clusters per cloud in all
- *   options: --repeats R (timed runs, default 3), --threads T (default 1), --serial (1 rank only)
+ *   options: --repeats R (timed runs, default 3), --threads T (default 1), --serial (1 rank only),
+ *            --slabs (weak, strong: the cells are P slabs along x instead of a 3-D grid)
  *
  * A piece file is an int64 n, then n x y z doubles, then n int64 labels (mpi_run.py writes them).
  *
@@ -12,10 +13,11 @@
  * ~10, centres uniform in a box with one cluster per 4^3 volume, as bench/clouds.py makes them), and
  * their next frame (each cluster moved by up to 0.15 per axis, points jittered by 0.01, ids 3 i + 1).
  * Space is cut into a grid of P cells, one per rank, and each rank holds the points in its cell, as a
- * spatial partitioner would leave them: clusters on a cell boundary are split. Each rank generates
- * only the clusters that reach its cell (each cluster from its own random stream), so the driver's
- * memory is what the rank holds. Weak: cells keep their size and the box grows with P; strong: the
- * box is fixed and cells shrink.
+ * spatial partitioner would leave them: clusters on a cell boundary are split. The grid is the least
+ * elongated P = gx gy gz, or P x 1 x 1 slabs (--slabs; the x quantiles of a uniform box, as the pieces
+ * mode's files are cut), and is printed ("grid"). Each rank generates only the clusters that reach
+ * its cell (each cluster from its own random stream), so the driver's memory is what the rank holds.
+ * Weak: cells keep their size and the box grows with P; strong: the box is fixed and cells shrink.
  *
  * Rank 0 prints one JSON object with per-rank arrays. Peak memory is the rise of the resident
  * high-water mark over the first call (reset through /proc/self/clear_refs before it). Time is the
@@ -73,10 +75,12 @@ static double normal(stream *s)
   return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * uniform(s));
 }
 
-/* P = gx * gy * gz with the factors as close as possible, gx >= gy >= gz. */
-static void grid_of(int p, int g[3])
+/* P = gx * gy * gz with the factors as close as possible, gx >= gy >= gz; P x 1 x 1 for slabs. */
+static void grid_of(int p, int slabs, int g[3])
 {
   g[0] = p, g[1] = 1, g[2] = 1;
+  if (slabs)
+    return;
   double best = INFINITY;
   for (int a = 1; a <= p; ++a)
     for (int b = 1; a * b <= p; ++b) {
@@ -97,13 +101,11 @@ enum { SIGMA_REACH = 6 }; /* a normal sample beyond 6 sigma is a 1e-9 event: the
                              still keeps every point on exactly one rank */
 
 /* This rank's points of the synthetic source and target clouds. */
-static void synthetic(int weak, size_t n, size_t k, int rank, int size, cloud *source, cloud *target)
+static void synthetic(int weak, size_t n, size_t k, const int g[3], int rank, int size, cloud *source, cloud *target)
 {
   const double sigma = 0.5, spacing = 4.0, shift = 0.15, jitter = 0.01;
   const size_t clusters = weak ? k * (size_t)size : k;
   const double mean_size = (double)(weak ? n * (size_t)size : n) / (double)clusters;
-  int g[3];
-  grid_of(size, g);
   double box[3];
   for (int d = 0; d < 3; ++d)
     box[d] = weak ? g[d] * cbrt((double)k) * spacing : cbrt((double)clusters) * spacing;
@@ -254,7 +256,7 @@ int main(int argc, char **argv)
   int rank, size;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  int repeats = 3, threads = 1, serial = 0, arg = 1;
+  int repeats = 3, threads = 1, serial = 0, slabs = 0, arg = 1;
   const char *mode = argc > 1 ? argv[arg++] : "";
   const char *first = NULL, *second = NULL;
   for (; arg < argc; ++arg) {
@@ -264,12 +266,16 @@ int main(int argc, char **argv)
       threads = atoi(argv[++arg]);
     else if (!strcmp(argv[arg], "--serial"))
       serial = 1;
+    else if (!strcmp(argv[arg], "--slabs"))
+      slabs = 1;
     else if (!first)
       first = argv[arg];
     else
       second = argv[arg];
   }
   cloud source = {0}, target = {0};
+  int grid[3];
+  grid_of(size, slabs || !strcmp(mode, "pieces"), grid);
   if (!strcmp(mode, "pieces") && first) {
     char path[4096];
     snprintf(path, sizeof path, "%s/source_%d.bin", first, rank);
@@ -277,11 +283,11 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/target_%d.bin", first, rank);
     read_piece(path, &target);
   } else if ((!strcmp(mode, "weak") || !strcmp(mode, "strong")) && first && second) {
-    synthetic(!strcmp(mode, "weak"), (size_t)atoll(first), (size_t)atoll(second), rank, size, &source, &target);
+    synthetic(!strcmp(mode, "weak"), (size_t)atoll(first), (size_t)atoll(second), grid, rank, size, &source, &target);
   } else {
     if (rank == 0)
       fprintf(stderr, "usage: scipar_mpi_bench pieces DIR | weak N K | strong N K [--repeats R] "
-                      "[--threads T] [--serial]\n");
+                      "[--threads T] [--serial] [--slabs]\n");
     MPI_Finalize();
     return 2;
   }
@@ -335,7 +341,8 @@ int main(int argc, char **argv)
                                  "exchange_7"};
     double *column = malloc((size_t)size * sizeof *column);
     printf("{\"mode\": \"%s\", \"ranks\": %d, \"threads\": %d, \"serial\": %s, \"seconds\": %.6g, "
-           "\"first_seconds\": %.6g", mode, size, threads, serial ? "true" : "false", median, first_seconds);
+           "\"first_seconds\": %.6g, \"grid\": [%d, %d, %d]", mode, size, threads, serial ? "true" : "false", median,
+           first_seconds, grid[0], grid[1], grid[2]);
     for (int f = 0; f < FIELDS; ++f) {
       for (int r = 0; r < size; ++r)
         column[r] = all[r * FIELDS + f];

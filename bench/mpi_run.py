@@ -13,8 +13,9 @@ N ranks each reads its pieces. Only the filter's update is timed, after the read
 
 The scaling series run the core alone (scipar_mpi_bench) on 1, 2, 4, ..., 128 ranks, more ranks
 than cores: what is measured per rank is bytes and messages sent and received, collective calls and
-peak memory, not time. Weak: 100,000 points in 1,000 clusters per rank and cloud; strong: 1,000,000
-points in 10,000 clusters per cloud in all. They write OUT/mpi_scaling.json, .md and .png; a
+peak memory, not time. Weak: 100,000 points in 1,000 clusters per rank and cloud, each rank a cell of
+a 3-D grid (or, "weak, slabs", a slab along x: interior ranks have two cut faces at every size);
+strong: 1,000,000 points in 10,000 clusters per cloud in all. They write OUT/mpi_scaling.json, .md and .png; a
 BASELINE_BUILD (an older build's scipar_mpi_bench) adds its figures to the plot for comparison. Bytes
 per cut face divide a rank's bytes by the faces its cell shares with other cells (1 for each rank of
 2, up to 6 inside a 3-D grid): the boundary a rank exchanges grows with them, not with the ranks.
@@ -93,7 +94,9 @@ def pieces(name, directory, count):
                 out.write(np.ascontiguousarray(ids[mask], dtype=np.int64).tobytes())
 
 
-SERIES = {"weak": ("weak", 100_000, 1_000), "strong": ("strong", 1_000_000, 10_000)}
+# name: (scipar_mpi_bench mode, points, clusters, options)
+SERIES = {"weak": ("weak", 100_000, 1_000, []), "weak, slabs": ("weak", 100_000, 1_000, ["--slabs"]),
+          "strong": ("strong", 1_000_000, 10_000, [])}
 RANKS = (1, 2, 4, 8, 16, 32, 64, 128)
 
 
@@ -117,9 +120,12 @@ def run_bench(build, ranks, arguments):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def scaling_runs(build):
-    return {name: [run_bench(build, ranks, [mode, str(n), str(k), "--repeats", "0"]) for ranks in RANKS]
-            for name, (mode, n, k) in SERIES.items()}
+def scaling_runs(build, names=tuple(SERIES)):
+    runs = {}
+    for name in names:
+        mode, n, k, options = SERIES[name]
+        runs[name] = [run_bench(build, ranks, [mode, str(n), str(k), "--repeats", "0"] + options) for ranks in RANKS]
+    return runs
 
 
 def scaling_table(runs):
@@ -133,7 +139,7 @@ def scaling_table(runs):
             memory = statistics.median(r["peak_bytes"])
             faces = per_face(r)
             lines.append(
-                f"| {name} | {r['ranks']} | {points:,.0f} | {statistics.mean(cut_faces(r['ranks'])):.2f} | "
+                f"| {name} | {r['ranks']} | {points:,.0f} | {statistics.mean(cut_faces(r)):.2f} | "
                 f"{statistics.median(r['bytes_received']) / 1e6:.2f} MB, "
                 f"{max(r['bytes_received']) / 1e6:.2f} MB | "
                 f"{statistics.median(faces) / 1e3 if faces else 0:.0f} kB | "
@@ -143,27 +149,11 @@ def scaling_table(runs):
     return "\n".join(lines) + "\n"
 
 
-def grid_of(p):
-    """The bench's grid of P cells (scipar_mpi_bench's grid_of): gx * gy * gz = P, gx >= gy >= gz, the
-    least elongated."""
-    best, grid = float("inf"), (p, 1, 1)
-    for a in range(1, p + 1):
-        for b in range(1, p // a + 1):
-            if p % (a * b):
-                continue
-            c = p // (a * b)
-            if a < b or b < c:
-                continue
-            if a / c < best:
-                best, grid = a / c, (a, b, c)
-    return grid
-
-
-def cut_faces(p):
-    """For each rank, how many faces of its cell it shares with another rank's cell."""
-    g = grid_of(p)
+def cut_faces(record):
+    """For each rank, how many faces of its cell it shares with another rank's cell (the bench's grid)."""
+    g = record["grid"]
     faces = []
-    for rank in range(p):
+    for rank in range(record["ranks"]):
         cell = (rank % g[0], rank // g[0] % g[1], rank // (g[0] * g[1]))
         faces.append(sum((cell[d] > 0) + (cell[d] < g[d] - 1) for d in range(3)))
     return faces
@@ -171,7 +161,7 @@ def cut_faces(p):
 
 def per_face(record):
     """Bytes each rank received per cut face of its cell, for the ranks with any."""
-    return [b / f for b, f in zip(record["bytes_received"], cut_faces(record["ranks"])) if f > 0]
+    return [b / f for b, f in zip(record["bytes_received"], cut_faces(record)) if f > 0]
 
 
 def scaling_plot(runs, baseline, path):
@@ -179,7 +169,7 @@ def scaling_plot(runs, baseline, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     figure, axes = plt.subplots(1, 4, figsize=(17, 4))
-    for name, style in (("weak", "o-"), ("strong", "s-")):
+    for name, style in (("weak", "o-"), ("weak, slabs", "^-"), ("strong", "s-")):
         many = [r for r in runs[name] if r["ranks"] > 1]  # one rank sends nothing
         for axis, key, scale in ((axes[0], "bytes_received", 1e6), (axes[2], "peak_bytes", 1e6),
                                  (axes[3], "messages_sent", 1)):
@@ -187,7 +177,7 @@ def scaling_plot(runs, baseline, path):
             ranks = [r["ranks"] for r in records]
             axis.plot(ranks, [statistics.median(r[key]) / scale for r in records], style, label=f"{name}, median")
             axis.plot(ranks, [max(r[key]) / scale for r in records], style, alpha=0.4, label=f"{name}, max")
-            if baseline and key != "messages_sent":
+            if baseline and name in baseline and key != "messages_sent":
                 axis.plot(ranks, [max(r[key]) / scale for r in baseline[name] if r["ranks"] in ranks],
                           style.replace("-", ":"), color="grey", label=f"{name}, baseline, max")
         axes[1].plot([r["ranks"] for r in many], [statistics.median(per_face(r)) / 1e3 for r in many], style,
@@ -204,7 +194,8 @@ def scaling_plot(runs, baseline, path):
     axes[0].legend(fontsize=7)
     axes[1].legend(fontsize=7)
     figure.suptitle("scipar_match_distributed per rank (19 collective calls at every size); weak: 100k points and "
-                    "1,000 clusters per rank and cloud; strong: 1M points, 10k clusters per cloud", fontsize=9)
+                    "1,000 clusters per rank and cloud (slabs: P x 1 x 1 cells); strong: 1M points, 10k clusters "
+                    "per cloud", fontsize=9)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
 
@@ -212,7 +203,8 @@ def scaling_plot(runs, baseline, path):
 def scaling(build, out, baseline_build=None):
     os.makedirs(out, exist_ok=True)
     runs = scaling_runs(build)
-    baseline = scaling_runs(baseline_build) if baseline_build else None
+    # An older build's bench may not know --slabs: its figures are the 3-D grid's.
+    baseline = scaling_runs(baseline_build, ("weak", "strong")) if baseline_build else None
     with open(os.path.join(out, "mpi_scaling.json"), "w") as file:
         json.dump({"runs": runs, "baseline": baseline}, file, indent=1)
     scaling_report(out)
