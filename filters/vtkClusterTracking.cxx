@@ -1,6 +1,9 @@
 #include "vtkClusterTracking.h"
 
+#include "SciparGhosts.h"
 #include "SciparInput.h"
+#include "SciparMatch.h"
+#include "SciparRootGather.h"
 #include "SciparTrackingOutput.h"
 
 #include "scipar/tracking.h"
@@ -8,7 +11,6 @@
 #include "vtkDemandDrivenPipeline.h"
 #include "vtkInformation.h"
 #include "vtkInformationVector.h"
-#include "vtkMultiProcessController.h"
 #include "vtkObjectFactory.h"
 #include "vtkPointSet.h"
 #include "vtkPolyData.h"
@@ -29,6 +31,9 @@ void FreeResult(scipar_tracking_result* result)
   scipar_tracking_result_free(result);
   delete result;
 }
+
+// A view of process 0's result on another process: its arrays belong to TrackedClusters.
+void KeepView(scipar_tracking_result*) {}
 }
 
 int vtkClusterTracking::ReportProgress(double fraction, void* self)
@@ -56,7 +61,9 @@ void vtkClusterTracking::Reset()
 {
   scipar_tracker_free(this->Tracker);
   this->Tracker = nullptr;
+  this->Tracking = false;
   this->Result.reset();
+  this->Shared.reset();
   this->NextStep = 0;
 }
 
@@ -174,7 +181,7 @@ int vtkClusterTracking::RequestUpdateExtent(
 int vtkClusterTracking::RequestData(
   vtkInformation* request, vtkInformationVector** inputs, vtkInformationVector* outputs)
 {
-  if (!this->Tracker)
+  if (!this->Tracking)
   {
     // A cancel stops the tracking it happens in, not every later execution (assigned, not set: no
     // Modified). Inside the loop over the steps it stays, to stop the loop.
@@ -210,7 +217,7 @@ int vtkClusterTracking::Execute(
   if (!this->Result)
   {
     // One pass of the loop over the steps: this pass's input is tracked step NextStep.
-    if (!this->Tracker && !this->StartTracking())
+    if (!this->Tracking && !this->StartTracking())
     {
       return 0;
     }
@@ -223,16 +230,10 @@ int vtkClusterTracking::Execute(
       request->Set(vtkStreamingDemandDrivenPipeline::CONTINUE_EXECUTING(), 1);
       return 1;
     }
-    this->Result.reset(new scipar_tracking_result{});
-    const scipar_status status = scipar_tracker_finish(this->Tracker, this->Result.get());
-    scipar_tracker_free(this->Tracker);
-    this->Tracker = nullptr;
-    if (status != SCIPAR_OK)
+    if (!this->FinishTracking())
     {
-      vtkErrorMacro(<< "Cluster tracking failed: " << this->Result->message);
       return 0;
     }
-    ++this->NumberOfTrackings;
     if (requested != this->Times.size() - 1)
     {
       // One more pass reads the step asked for (RequestUpdateExtent asks for it now).
@@ -280,16 +281,21 @@ bool vtkClusterTracking::CheckProperties()
 
 bool vtkClusterTracking::StartTracking()
 {
-  vtkMultiProcessController* controller = vtkMultiProcessController::GetGlobalController();
-  if (controller && controller->GetNumberOfProcesses() > 1)
-  {
-    vtkErrorMacro(<< "Cluster Tracking runs on one process only: in a parallel run each process would "
-                     "track its own piece of every step. Track in a serial pvpython or GUI session.");
-    return false;
-  }
+  // The properties are the same on every process: each reports a bad one and stops.
   if (!this->CheckProperties())
   {
     return false;
+  }
+  this->NextStep = 0;
+  this->Tracking = true;
+  if (!scipar::IsRootProcess())
+  {
+    if (!scipar::AllProcessesAgree(true))
+    {
+      vtkErrorMacro(<< "Cluster tracking could not start on process 0 (see its error)");
+      return false;
+    }
+    return true;
   }
   if (this->NumberOfThreads > scipar_max_threads())
   {
@@ -308,20 +314,39 @@ bool vtkClusterTracking::StartTracking()
   options.progress = ReportProgress;
   options.progress_user_data = this;
   this->Tracker = scipar_tracker_create(&options);
-  if (!this->Tracker)
+  if (!scipar::AllProcessesAgree(this->Tracker && scipar_tracker_status(this->Tracker) == SCIPAR_OK))
   {
-    throw std::bad_alloc();
-  }
-  if (scipar_tracker_status(this->Tracker) != SCIPAR_OK)
-  {
+    if (!this->Tracker)
+    {
+      throw std::bad_alloc();
+    }
     vtkErrorMacro(<< "Cluster tracking: " << scipar_tracker_message(this->Tracker));
     return false;
   }
-  this->NextStep = 0;
   return true;
 }
 
 bool vtkClusterTracking::ReadInput(vtkInformationVector** inputs, vtkPointSet*& points, scipar::CloudInput& cloud)
+{
+  const bool read = this->ReadPiece(inputs, points, cloud);
+  if (!scipar::AllProcessesAgree(read))
+  {
+    if (read)
+    {
+      vtkErrorMacro(<< "Another process could not read its piece of the input (see its error)");
+    }
+    return false;
+  }
+  std::string error;
+  if (!scipar::SkipGhostPoints(points, cloud, error))
+  {
+    vtkErrorMacro(<< "Input: " << error);
+    return false;
+  }
+  return true;
+}
+
+bool vtkClusterTracking::ReadPiece(vtkInformationVector** inputs, vtkPointSet*& points, scipar::CloudInput& cloud)
 {
   vtkDataObject* input = vtkDataObject::GetData(inputs[0], 0);
   points = vtkPointSet::SafeDownCast(input);
@@ -350,7 +375,8 @@ bool vtkClusterTracking::ReadInput(vtkInformationVector** inputs, vtkPointSet*& 
     return false;
   }
   std::string error;
-  if (!scipar::ReadCloud(points, this->ClusterArrayName, "Input", cloud, error))
+  if (!scipar::ReadCloud(points, this->ClusterArrayName, "Input", cloud, error) ||
+    !scipar::CheckGhostArray(points, "Input", error))
   {
     vtkErrorMacro(<< error);
     return false;
@@ -372,21 +398,70 @@ bool vtkClusterTracking::TrackStep(vtkInformationVector** inputs)
     vtkErrorMacro(<< "(at input step " << this->First + static_cast<int>(this->NextStep) << ")");
     return false;
   }
-  // A cancel between two steps stops the loop too.
-  const scipar_status status = ReportProgress(0.0, this)
-    ? SCIPAR_ERROR_CANCELLED
-    : scipar_tracker_add_step(this->Tracker, &cloud.Cloud, this->Times[this->NextStep]);
-  if (status == SCIPAR_ERROR_CANCELLED)
+  // Under MPI process 0 tracks the whole step; the others wait for its word.
+  scipar::GatheredCloud step;
+  scipar::GatherOnRoot(cloud.Cloud, step);
+  std::string failure;
+  if (this->Tracker)
   {
-    vtkErrorMacro(<< "Cluster tracking was cancelled at input step " << this->First + static_cast<int>(this->NextStep));
+    // A cancel between two steps stops the loop too.
+    const scipar_status status = ReportProgress(0.0, this)
+      ? SCIPAR_ERROR_CANCELLED
+      : scipar_tracker_add_step(this->Tracker, &step.Cloud, this->Times[this->NextStep]);
+    if (status == SCIPAR_ERROR_CANCELLED)
+    {
+      failure = "Cluster tracking was cancelled at input step " + std::to_string(this->First + this->NextStep);
+    }
+    else if (status != SCIPAR_OK)
+    {
+      failure = "Cluster tracking failed at input step " + std::to_string(this->First + this->NextStep) + ": " +
+        scipar_tracker_message(this->Tracker);
+    }
+  }
+  failure = scipar::JoinTexts(failure);
+  if (!failure.empty())
+  {
+    vtkErrorMacro(<< failure);
     return false;
   }
-  if (status != SCIPAR_OK)
+  return true;
+}
+
+bool vtkClusterTracking::FinishTracking()
+{
+  this->Tracking = false;
+  std::string failure;
+  if (this->Tracker)
   {
-    vtkErrorMacro(<< "Cluster tracking failed at input step " << this->First + static_cast<int>(this->NextStep)
-                  << ": " << scipar_tracker_message(this->Tracker));
+    this->Result.reset(new scipar_tracking_result{});
+    const scipar_status status = scipar_tracker_finish(this->Tracker, this->Result.get());
+    scipar_tracker_free(this->Tracker);
+    this->Tracker = nullptr;
+    if (status != SCIPAR_OK)
+    {
+      failure = std::string("Cluster tracking failed: ") + this->Result->message;
+    }
+  }
+  failure = scipar::JoinTexts(failure);
+  if (!failure.empty())
+  {
+    vtkErrorMacro(<< failure);
     return false;
   }
+  if (scipar::RunsInParallel())
+  {
+    this->Shared.reset(new scipar::TrackedClusters);
+    scipar::BroadcastTrackedClusters(this->Result.get(), *this->Shared);
+    if (this->Result)
+    {
+      this->Shared.reset(); // process 0 keeps its own result
+    }
+    else
+    {
+      this->Result = decltype(this->Result)(&this->Shared->View, KeepView);
+    }
+  }
+  ++this->NumberOfTrackings;
   return true;
 }
 
@@ -402,11 +477,21 @@ bool vtkClusterTracking::Annotate(vtkInformationVector** inputs, vtkInformationV
   std::vector<int64_t> trackId(n), clusterIndex(n);
   std::vector<double> linkDistance(n);
   char message[256] = "";
-  if (scipar_tracking_step_values(this->Result.get(), step, &cloud.Cloud, this->NumberOfThreads, trackId.data(),
-        linkDistance.data(), clusterIndex.data(), message, sizeof(message)) != SCIPAR_OK)
+  const bool annotated = scipar_tracking_step_values(this->Result.get(), step, &cloud.Cloud, this->NumberOfThreads,
+                           trackId.data(), linkDistance.data(), clusterIndex.data(), message, sizeof(message)) == SCIPAR_OK;
+  if (!annotated)
   {
     vtkErrorMacro(<< "Input step " << this->First + static_cast<int>(step)
                   << " is not the one tracked (did the input change without telling the pipeline?): " << message);
+  }
+  // Under MPI every process drops the result together, to track again together.
+  if (!scipar::AllProcessesAgree(annotated))
+  {
+    if (annotated)
+    {
+      vtkErrorMacro(<< "Another process's piece of input step " << this->First + static_cast<int>(step)
+                    << " is not the one tracked (see its error)");
+    }
     return false;
   }
   scipar::BuildTrackedClusters(points, *this->Result, step, trackId.data(), linkDistance.data(),

@@ -20,8 +20,9 @@
  * - port 1 (Tracks): vtkPolyData, one polyline per track through its clusters' centroids.
  * - port 2 (Events): vtkTable, one row per birth, death, split, merge or gap.
  *
- * Runs on one process (refuses, with an error, in a parallel run). The computation lives in the
- * scipar core; this class only converts data.
+ * In a parallel run (MPI) each step's pieces are gathered on process 0, which tracks; every process
+ * then annotates its own points (Clusters), and Tracks and Events are process 0's (empty elsewhere).
+ * The computation lives in the scipar core; this class only converts and moves data.
  */
 #ifndef vtkClusterTracking_h
 #define vtkClusterTracking_h
@@ -40,6 +41,7 @@ struct scipar_tracking_result;
 namespace scipar
 {
 struct CloudInput;
+struct TrackedClusters;
 }
 
 class SCIPARFILTERS_EXPORT vtkClusterTracking : public vtkAlgorithm
@@ -143,12 +145,19 @@ protected:
   int Execute(vtkInformation* request, vtkInformationVector** inputs, vtkInformationVector* outputs);
   /// Starts a tracking (checks the properties, creates the tracker); false, with an error, if it cannot.
   bool StartTracking();
-  /// Feeds the input, the step being read, to the tracker; false, with an error, on failure.
+  /// Feeds the input, the step being read, to the tracker (under MPI: every process's piece, gathered
+  /// on process 0); false, with an error, on failure.
   bool TrackStep(vtkInformationVector** inputs);
+  /// Ends the loop: the tracker's result (under MPI, on processes other than 0, what they need of it
+  /// to annotate their points); false, with an error, on failure.
+  bool FinishTracking();
   /// Annotates the input as the tracked step `step`; false, with an error, on failure.
   bool Annotate(vtkInformationVector** inputs, vtkInformationVector* outputs, size_t step, double time);
-  /// Reads the input into `cloud`; false, with an error naming the problem.
+  /// Reads the input into `cloud`, ghost points skipped; false, with an error naming the problem.
+  /// Collective under MPI (every process reads its piece, and fails if any process does).
   bool ReadInput(vtkInformationVector** inputs, vtkPointSet*& points, scipar::CloudInput& cloud);
+  /// ReadInput's part on this process alone.
+  bool ReadPiece(vtkInformationVector** inputs, vtkPointSet*& points, scipar::CloudInput& cloud);
   /// The tracker's progress callback (self: this filter).
   static int ReportProgress(double fraction, void* self);
   /// Drops the tracker and the result (the next update tracks again).
@@ -184,9 +193,13 @@ private:
   std::vector<double> InputTimes; // the input's TIME_STEPS (empty: not temporal)
   std::vector<double> Times;      // the tracked steps' times
   int First = 0;                  // the input step index of tracked step 0
-  scipar_tracker* Tracker = nullptr;
+  bool Tracking = false;          // the loop over the steps is under way
+  scipar_tracker* Tracker = nullptr; // on process 0 only under MPI
   size_t NextStep = 0;            // tracked step the loop reads next
+  // The tracking's result: under MPI, on processes other than 0, a view of Shared (no tracks or
+  // events), which process 0 copied to them.
   std::unique_ptr<scipar_tracking_result, void (*)(scipar_tracking_result*)> Result;
+  std::unique_ptr<scipar::TrackedClusters> Shared;
 };
 
 #endif

@@ -1,0 +1,140 @@
+#include "SciparRootGather.h"
+
+#include "vtkCommunicator.h"
+#include "vtkMultiProcessController.h"
+
+#include <new>
+
+namespace
+{
+// The controller of a parallel run, or nullptr when this process runs alone.
+vtkMultiProcessController* ParallelController()
+{
+  vtkMultiProcessController* controller = vtkMultiProcessController::GetGlobalController();
+  return controller && controller->GetNumberOfProcesses() > 1 ? controller : nullptr;
+}
+
+// Sizes a vector for what process 0 receives: every process learns first whether it could, so that
+// none is left sending to a process that gave up.
+template <typename T>
+void ResizeAgreed(vtkMultiProcessController* controller, std::vector<T>& values, size_t count)
+{
+  int mine = 1;
+  try
+  {
+    values.resize(count);
+  }
+  catch (const std::bad_alloc&)
+  {
+    mine = 0;
+  }
+  int all = 0;
+  controller->AllReduce(&mine, &all, 1, vtkCommunicator::MIN_OP);
+  if (!all)
+  {
+    throw std::bad_alloc();
+  }
+}
+
+template <typename T>
+void Broadcast(vtkMultiProcessController* controller, std::vector<T>& values)
+{
+  vtkIdType count = static_cast<vtkIdType>(values.size());
+  controller->Broadcast(&count, 1, 0);
+  ResizeAgreed(controller, values, static_cast<size_t>(count));
+  if (count > 0)
+  {
+    controller->Broadcast(values.data(), count, 0);
+  }
+}
+}
+
+bool scipar::IsRootProcess()
+{
+  vtkMultiProcessController* controller = ParallelController();
+  return !controller || controller->GetLocalProcessId() == 0;
+}
+
+void scipar::GatherOnRoot(const scipar_cloud& piece, GatheredCloud& whole)
+{
+  vtkMultiProcessController* controller = ParallelController();
+  if (!controller)
+  {
+    whole.Cloud = piece; // alone, the piece is the whole cloud
+    return;
+  }
+  const bool root = controller->GetLocalProcessId() == 0;
+  const vtkIdType mine = static_cast<vtkIdType>(piece.num_points);
+  std::vector<vtkIdType> counts(static_cast<size_t>(controller->GetNumberOfProcesses()));
+  controller->Gather(&mine, counts.data(), 1, 0);
+  size_t total = 0;
+  for (const vtkIdType count : counts)
+  {
+    total += static_cast<size_t>(count);
+  }
+  // Flags travel when any process has them; a piece without them sends zeros.
+  int has = piece.skip ? 1 : 0, any = 0;
+  controller->AllReduce(&has, &any, 1, vtkCommunicator::MAX_OP);
+  const bool skips = any != 0;
+  ResizeAgreed(controller, whole.Points, root ? 3 * total : 0);
+  ResizeAgreed(controller, whole.Labels, root ? total : 0);
+  ResizeAgreed(controller, whole.Skip, root && skips ? total : 0);
+  std::vector<unsigned char> noSkip(skips && !piece.skip ? piece.num_points : 0, 0);
+  const unsigned char* skip = piece.skip ? piece.skip : noSkip.data();
+  std::vector<vtkIdType> lengths(counts.size()), offsets(counts.size());
+  auto gather = [&](const auto* values, auto& into, vtkIdType perPoint) {
+    vtkIdType at = 0;
+    for (size_t p = 0; p < counts.size(); ++p)
+    {
+      lengths[p] = counts[p] * perPoint;
+      offsets[p] = at;
+      at += lengths[p];
+    }
+    controller->GatherV(values, into.data(), mine * perPoint, lengths.data(), offsets.data(), 0);
+  };
+  gather(piece.points, whole.Points, 3);
+  gather(piece.labels, whole.Labels, 1);
+  if (skips)
+  {
+    gather(skip, whole.Skip, 1);
+  }
+  whole.Cloud.points = whole.Points.data();
+  whole.Cloud.labels = whole.Labels.data();
+  whole.Cloud.num_points = root ? total : 0;
+  whole.Cloud.skip = skips && root ? whole.Skip.data() : nullptr;
+}
+
+void scipar::BroadcastTrackedClusters(const scipar_tracking_result* result, TrackedClusters& clusters)
+{
+  vtkMultiProcessController* controller = ParallelController();
+  if (IsRootProcess() && result)
+  {
+    const size_t steps = result->num_steps, k = result->num_clusters;
+    clusters.Times.assign(result->step_times, result->step_times + steps);
+    clusters.Gates.assign(result->step_gates, result->step_gates + steps);
+    clusters.Offsets.assign(result->step_offsets, result->step_offsets + steps + 1);
+    clusters.Ids.assign(result->cluster_ids, result->cluster_ids + k);
+    clusters.Tracks.assign(result->cluster_tracks, result->cluster_tracks + k);
+    clusters.LinkDistances.assign(result->cluster_link_distances, result->cluster_link_distances + k);
+  }
+  if (controller)
+  {
+    Broadcast(controller, clusters.Times);
+    Broadcast(controller, clusters.Gates);
+    Broadcast(controller, clusters.Offsets);
+    Broadcast(controller, clusters.Ids);
+    Broadcast(controller, clusters.Tracks);
+    Broadcast(controller, clusters.LinkDistances);
+  }
+  scipar_tracking_result& view = clusters.View;
+  view = scipar_tracking_result{};
+  view.num_steps = clusters.Times.size();
+  view.step_times = clusters.Times.data();
+  view.step_gates = clusters.Gates.data();
+  view.step_offsets = clusters.Offsets.data();
+  view.num_clusters = clusters.Ids.size();
+  view.cluster_ids = clusters.Ids.data();
+  view.cluster_tracks = clusters.Tracks.data();
+  view.cluster_link_distances = clusters.LinkDistances.data();
+  view.track_offsets = clusters.TrackOffsets.data();
+}
