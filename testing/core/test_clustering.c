@@ -1,7 +1,8 @@
 /* scipar_euclidean_clusters against a brute-force oracle written here from the definition in
  * scipar/clustering.h (every pair of points compared, groups grown breadth-first): random Gaussian
  * clouds, a lattice whose neighbours sit exactly at the radius, duplicates, non-finite and skipped
- * points, every option, several thread counts (the ids must be identical), argument errors and
+ * points, every option, several thread counts (the ids must be identical), the points shuffled (each
+ * point's id must not change: ties go by coordinates, not by input order), argument errors and
  * cancellation. */
 #include "check.h"
 #include "random_cloud.h"
@@ -28,8 +29,18 @@ static double oracle_d2(const double *p, size_t i, size_t j)
   return s;
 }
 
+/* Whether point i comes before point j: by x, then y, then z. */
+static int oracle_before(const double *p, size_t i, size_t j)
+{
+  for (int a = 0; a < 3; ++a)
+    if (p[3 * i + a] != p[3 * j + a])
+      return p[3 * i + a] < p[3 * j + a];
+  return 0;
+}
+
 typedef struct oracle_cluster {
-  int64_t size, first, label;
+  int64_t size, label;
+  double first[3]; /* the cluster's point that comes first */
 } oracle_cluster;
 
 static int oracle_order(const void *a, const void *b)
@@ -37,7 +48,10 @@ static int oracle_order(const void *a, const void *b)
   const oracle_cluster *x = a, *y = b;
   if (x->size != y->size)
     return x->size > y->size ? -1 : 1;
-  return x->first < y->first ? -1 : x->first > y->first;
+  for (int d = 0; d < 3; ++d)
+    if (x->first[d] != y->first[d])
+      return x->first[d] < y->first[d] ? -1 : 1;
+  return 0;
 }
 
 /* ids[i]: the cluster of point i as the definition says, -1 for none. Returns the cluster count. */
@@ -77,21 +91,30 @@ static size_t oracle_clusters(const double *p, size_t n, const unsigned char *sk
     if (core[i] || !oracle_usable(p, skip, i))
       continue;
     double best = INFINITY;
-    for (size_t j = 0; j < n; ++j) /* j ascending: a tie keeps the smaller index */
-      if (core[j] && oracle_d2(p, i, j) <= r2 && oracle_d2(p, i, j) < best) {
+    size_t nearest = 0;
+    for (size_t j = 0; j < n; ++j) /* a tie goes to the core point that comes first */
+      if (core[j] && oracle_d2(p, i, j) <= r2 &&
+          (oracle_d2(p, i, j) < best || (oracle_d2(p, i, j) == best && oracle_before(p, j, nearest)))) {
         best = oracle_d2(p, i, j);
+        nearest = j;
         group[i] = group[j];
       }
   }
   oracle_cluster *clusters = calloc((size_t)groups + 1, sizeof *clusters);
-  for (int64_t g = 0; g < groups; ++g)
-    clusters[g] = (oracle_cluster){0, INT64_MAX, g};
+  int64_t *first = malloc(((size_t)groups + 1) * sizeof *first);
+  for (int64_t g = 0; g < groups; ++g) {
+    clusters[g] = (oracle_cluster){0, g, {0, 0, 0}};
+    first[g] = -1;
+  }
   for (size_t i = 0; i < n; ++i)
     if (group[i] >= 0) {
       ++clusters[group[i]].size;
-      if ((int64_t)i < clusters[group[i]].first)
-        clusters[group[i]].first = (int64_t)i;
+      if (first[group[i]] < 0 || oracle_before(p, i, (size_t)first[group[i]]))
+        first[group[i]] = (int64_t)i;
     }
+  for (int64_t g = 0; g < groups; ++g)
+    memcpy(clusters[g].first, &p[3 * first[g]], sizeof clusters[g].first);
+  free(first);
   qsort(clusters, (size_t)groups, sizeof *clusters, oracle_order);
   int64_t *renumber = malloc(((size_t)groups + 1) * sizeof *renumber);
   size_t kept = 0;
@@ -280,10 +303,73 @@ static void test_errors_and_cancel(void)
   test_cloud_free(&cloud);
 }
 
+/* The same points in another order get the same ids, point for point: on a lattice (border points
+ * equidistant from core points of two clusters, clusters of equal sizes) and random clouds. */
+static void test_point_order(void)
+{
+  rng r = {20261125};
+  enum { SIDE = 6 };
+  double lattice[3 * 2 * SIDE * SIDE * SIDE];
+  size_t n = 0;
+  for (int block = 0; block < 2; ++block) /* two equal blocks, 2 apart along x */
+    for (int x = 0; x < SIDE; ++x)
+      for (int y = 0; y < SIDE; ++y)
+        for (int z = 0; z < SIDE; ++z) {
+          lattice[n++] = x + block * (SIDE + 1);
+          lattice[n++] = y;
+          lattice[n++] = z;
+        }
+  n /= 3;
+  /* Blocks 2 apart stay apart below radius 2; the unit lattice's neighbours at 1, 1.41 and 1.73. */
+  const scipar_clustering_options options[] = {options_of(1.0, 0, 1, 0), options_of(1.5, 10, 1, 0),
+                                               options_of(1.8, 20, 1, 0), options_of(0.6, 0, 1, 0),
+                                               options_of(0.6, 3, 1, 0), options_of(0.9, 6, 2, 0)};
+  int several = 0; /* rounds with several clusters */
+  for (int round = 0; round < 12; ++round) {
+    test_cloud cloud = {NULL, NULL, 0};
+    const double *points = lattice;
+    size_t count = n;
+    if (round >= 6) {
+      const cloud_spec spec = {12, 80, 12.0, 0.5, LABELS_SEQUENTIAL};
+      cloud = random_cloud(&r, &spec);
+      points = cloud.points;
+      count = cloud.n;
+    }
+    size_t *order = malloc(count * sizeof *order);
+    double *shuffled = malloc(3 * count * sizeof *shuffled + 1);
+    for (size_t i = 0; i < count; ++i)
+      order[i] = i;
+    for (size_t i = count; i > 1; --i) {
+      const size_t j = rng_below(&r, (uint64_t)i), t = order[i - 1];
+      order[i - 1] = order[j];
+      order[j] = t;
+    }
+    for (size_t i = 0; i < count; ++i)
+      memcpy(&shuffled[3 * i], &points[3 * order[i]], 3 * sizeof *points);
+    scipar_clustering_options o = options[round < 6 ? round % 3 : 3 + round % 3];
+    scipar_clustering_result a, b;
+    CHECK(scipar_euclidean_clusters(points, count, NULL, &o, &a) == SCIPAR_OK, "%s", a.message);
+    CHECK(scipar_euclidean_clusters(shuffled, count, NULL, &o, &b) == SCIPAR_OK, "%s", b.message);
+    size_t moved = 0;
+    for (size_t i = 0; i < count; ++i)
+      moved += b.cluster_ids[i] != a.cluster_ids[order[i]];
+    CHECK(moved == 0, "round %d (%zu points, %zu clusters): %zu points changed id in another order", round, count,
+          a.num_clusters, moved);
+    several += a.num_clusters > 1;
+    scipar_clustering_result_free(&a);
+    scipar_clustering_result_free(&b);
+    free(order);
+    free(shuffled);
+    test_cloud_free(&cloud);
+  }
+  CHECK(several >= 9, "only %d of 12 orders tested with several clusters", several);
+}
+
 int main(void)
 {
   test_random_clouds();
   test_lattice_at_exact_radius();
+  test_point_order();
   test_special_points();
   test_errors_and_cancel();
   return check_report("test_clustering");

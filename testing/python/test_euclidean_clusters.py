@@ -60,7 +60,8 @@ def vtk_clusters(polydata, radius):
 
 
 def oracle_clusters(points, radius, min_neighbors, min_size, max_size):
-    """The definition of scipar/clustering.h with SciPy: ids by decreasing size, ties by first point."""
+    """The definition of scipar/clustering.h with SciPy: ids by decreasing size, ties (of sizes, and of
+    distances to core points) by the point that comes first by x, then y, then z."""
     n = len(points)
     tree = cKDTree(points)
     pairs = tree.query_pairs(radius, output_type="ndarray")  # distance <= radius
@@ -76,13 +77,13 @@ def oracle_clusters(points, radius, min_neighbors, min_size, max_size):
         for (a, b), d in zip(pairs[(pairs[:, 0] == i) | (pairs[:, 1] == i)],
                              distances[(pairs[:, 0] == i) | (pairs[:, 1] == i)]):
             j = b if a == i else a
-            if core[j] and (best is None or (d, j) < best):
-                best = (d, j)
+            if core[j] and (best is None or (d, tuple(points[j])) < best[:2]):
+                best = (d, tuple(points[j]), j)
         if best is not None:
-            group[i] = component[best[1]]
+            group[i] = component[best[2]]
     labels = [g for g in np.unique(group) if g >= 0]
     sizes = {g: int((group == g).sum()) for g in labels}
-    first = {g: int(np.flatnonzero(group == g)[0]) for g in labels}
+    first = {g: min(map(tuple, points[group == g])) for g in labels}
     kept = [g for g in labels if sizes[g] >= min_size and (max_size <= 0 or sizes[g] <= max_size)]
     kept.sort(key=lambda g: (-sizes[g], first[g]))
     ids = np.full(n, -1, dtype=np.int64)

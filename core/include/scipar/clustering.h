@@ -5,14 +5,15 @@
  * Two points are neighbours when their Euclidean distance is at most `radius`. A point with at least
  * `min_neighbors` neighbours (itself not counted) is a core point; clusters are the connected groups
  * of core points, neighbour to neighbour. A point that is not a core point joins the cluster of its
- * nearest core neighbour (ties: the one of smallest index), and with none it is noise. With
- * min_neighbors 0 every point is a core point: plain Euclidean clustering (single linkage, as PCL's
- * and VTK's Euclidean cluster extraction). Clusters of fewer than min_cluster_size or more than
- * max_cluster_size points are dropped: their points are noise too. Noise points get the id -1.
+ * nearest core neighbour (ties: the one that comes first by x, then y, then z), and with none it
+ * is noise. With min_neighbors 0 every point is a core point: plain Euclidean clustering (single
+ * linkage, as PCL's and VTK's Euclidean cluster extraction). Clusters of fewer than
+ * min_cluster_size or more than max_cluster_size points are dropped: their points are noise too.
+ * Noise points get the id -1.
  *
  * The result is exact (every pair of points within the radius is found) and the same for every
- * number of threads: clusters are numbered 0, 1, ... by decreasing size, ties by the input index of
- * their first point.
+ * number of threads and every order of the points: clusters are numbered 0, 1, ... by decreasing
+ * size, ties by their first point by x, then y, then z.
  */
 #ifndef SCIPAR_CLUSTERING_H
 #define SCIPAR_CLUSTERING_H

@@ -68,6 +68,14 @@ static double distance2(const double *a, const double *b)
   return dx * dx + dy * dy + dz * dz;
 }
 
+/* Whether point a comes before point b: by x, then y, then z. Ties decided by coordinates, not by
+ * input index, make the ids the same whatever the points' order (under MPI the pieces gathered on
+ * process 0 come in another order than one process reads them). */
+static int comes_first(const double *a, const double *b)
+{
+  return a[0] != b[0] ? a[0] < b[0] : a[1] != b[1] ? a[1] < b[1] : a[2] < b[2];
+}
+
 static int64_t find_root(_Atomic int64_t *parent, int64_t x)
 {
   for (;;) {
@@ -128,7 +136,7 @@ static void join_core(clustering_work *w, size_t c, const int64_t *cells, int nu
 }
 
 /* The root of each point of cell c: its own for a core point; for another point the root of its
- * nearest core neighbour (ties: the smaller input index), or -1 with none. */
+ * nearest core neighbour (ties: the one that comes first, comes_first), or -1 with none. */
 static void assign_roots(clustering_work *w, size_t c, const int64_t *cells, int num_cells)
 {
   const cell_grid *g = w->grid;
@@ -144,7 +152,7 @@ static void assign_roots(clustering_work *w, size_t c, const int64_t *cells, int
         if (!w->core[j])
           continue;
         const double d2 = distance2(&g->xyz[3 * i], &g->xyz[3 * j]);
-        if (d2 < best_d2 || (d2 == best_d2 && (best < 0 || g->point_ids[j] < g->point_ids[best]))) {
+        if (d2 < best_d2 || (d2 == best_d2 && (best < 0 || comes_first(&g->xyz[3 * j], &g->xyz[3 * best])))) {
           best = j;
           best_d2 = d2;
         }
@@ -175,7 +183,8 @@ static scipar_status over_cells(clustering_work *w, cell_pass pass, int num_thre
 }
 
 typedef struct cluster_rank {
-  int64_t size, first, root; /* points, smallest input index, root position */
+  int64_t size, root;  /* points, root position */
+  const double *first; /* the cluster's point that comes first */
 } cluster_rank;
 
 static int by_size_then_first(const void *a, const void *b)
@@ -183,7 +192,7 @@ static int by_size_then_first(const void *a, const void *b)
   const cluster_rank *x = a, *y = b;
   if (x->size != y->size)
     return x->size > y->size ? -1 : 1;
-  return (x->first > y->first) - (x->first < y->first);
+  return comes_first(y->first, x->first) - comes_first(x->first, y->first);
 }
 
 /* Sizes the clusters, keeps those within the size limits, numbers them, and writes the ids. */
@@ -205,14 +214,14 @@ static scipar_status number_clusters(const clustering_work *w, const scipar_clus
     const int64_t r = w->root[i];
     if (r < 0)
       continue;
-    first[r] = size[r] == 0 || g->point_ids[i] < first[r] ? g->point_ids[i] : first[r];
+    first[r] = size[r] == 0 || comes_first(&g->xyz[3 * i], &g->xyz[3 * first[r]]) ? (int64_t)i : first[r];
     ++size[r];
   }
   size_t kept = 0;
   const int64_t max_size = options->max_cluster_size > 0 ? options->max_cluster_size : INT64_MAX;
   for (size_t r = 0; r < n; ++r)
     if (size[r] > 0 && size[r] >= options->min_cluster_size && size[r] <= max_size)
-      ranks[kept++] = (cluster_rank){size[r], first[r], (int64_t)r};
+      ranks[kept++] = (cluster_rank){size[r], (int64_t)r, &g->xyz[3 * first[r]]};
   qsort(ranks, kept, sizeof *ranks, by_size_then_first);
 
   result->num_clusters = kept;
