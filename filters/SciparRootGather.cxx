@@ -3,6 +3,7 @@
 #include "vtkCommunicator.h"
 #include "vtkMultiProcessController.h"
 
+#include <algorithm>
 #include <new>
 
 namespace
@@ -37,7 +38,7 @@ void ResizeAgreed(vtkMultiProcessController* controller, std::vector<T>& values,
 }
 
 template <typename T>
-void Broadcast(vtkMultiProcessController* controller, std::vector<T>& values)
+void BroadcastValues(vtkMultiProcessController* controller, std::vector<T>& values)
 {
   vtkIdType count = static_cast<vtkIdType>(values.size());
   controller->Broadcast(&count, 1, 0);
@@ -65,19 +66,22 @@ void scipar::GatherOnRoot(const scipar_cloud& piece, GatheredCloud& whole)
   }
   const bool root = controller->GetLocalProcessId() == 0;
   const vtkIdType mine = static_cast<vtkIdType>(piece.num_points);
-  std::vector<vtkIdType> counts(static_cast<size_t>(controller->GetNumberOfProcesses()));
+  std::vector<vtkIdType>& counts = whole.Counts;
+  counts.assign(static_cast<size_t>(controller->GetNumberOfProcesses()), 0);
   controller->Gather(&mine, counts.data(), 1, 0);
   size_t total = 0;
   for (const vtkIdType count : counts)
   {
     total += static_cast<size_t>(count);
   }
-  // Flags travel when any process has them; a piece without them sends zeros.
-  int has = piece.skip ? 1 : 0, any = 0;
-  controller->AllReduce(&has, &any, 1, vtkCommunicator::MAX_OP);
-  const bool skips = any != 0;
+  // Labels travel when a piece with points has them (an empty piece may come without); flags when
+  // any piece has them, a piece without them sending zeros.
+  int has[2] = { piece.labels || piece.num_points == 0 ? 1 : 0, piece.skip ? 1 : 0 }, all[2] = { 0, 0 };
+  controller->AllReduce(has, all, 1, vtkCommunicator::MIN_OP);
+  controller->AllReduce(has + 1, all + 1, 1, vtkCommunicator::MAX_OP);
+  const bool labels = all[0] != 0, skips = all[1] != 0; // agreed: `total` is process 0's alone
   ResizeAgreed(controller, whole.Points, root ? 3 * total : 0);
-  ResizeAgreed(controller, whole.Labels, root ? total : 0);
+  ResizeAgreed(controller, whole.Labels, root && labels ? total : 0);
   ResizeAgreed(controller, whole.Skip, root && skips ? total : 0);
   std::vector<unsigned char> noSkip(skips && !piece.skip ? piece.num_points : 0, 0);
   const unsigned char* skip = piece.skip ? piece.skip : noSkip.data();
@@ -93,15 +97,53 @@ void scipar::GatherOnRoot(const scipar_cloud& piece, GatheredCloud& whole)
     controller->GatherV(values, into.data(), mine * perPoint, lengths.data(), offsets.data(), 0);
   };
   gather(piece.points, whole.Points, 3);
-  gather(piece.labels, whole.Labels, 1);
+  if (labels)
+  {
+    gather(piece.labels, whole.Labels, 1);
+  }
   if (skips)
   {
     gather(skip, whole.Skip, 1);
   }
   whole.Cloud.points = whole.Points.data();
-  whole.Cloud.labels = whole.Labels.data();
+  whole.Cloud.labels = labels && root ? whole.Labels.data() : nullptr;
   whole.Cloud.num_points = root ? total : 0;
   whole.Cloud.skip = skips && root ? whole.Skip.data() : nullptr;
+}
+
+void scipar::ScatterFromRoot(const GatheredCloud& whole, const int64_t* all, int64_t* mine, size_t count)
+{
+  vtkMultiProcessController* controller = ParallelController();
+  if (!controller)
+  {
+    std::copy(all, all + count, mine);
+    return;
+  }
+  std::vector<vtkIdType> offsets(whole.Counts.size());
+  vtkIdType at = 0;
+  for (size_t p = 0; p < whole.Counts.size(); ++p)
+  {
+    offsets[p] = at;
+    at += whole.Counts[p];
+  }
+  std::vector<vtkIdType> counts = whole.Counts; // ScatterV takes them non-const
+  controller->GetCommunicator()->ScatterV(all, mine, counts.data(), offsets.data(), static_cast<vtkIdType>(count), 0);
+}
+
+void scipar::BroadcastFromRoot(std::vector<int64_t>& values)
+{
+  if (vtkMultiProcessController* controller = ParallelController())
+  {
+    BroadcastValues(controller, values);
+  }
+}
+
+void scipar::BroadcastFromRoot(std::vector<double>& values)
+{
+  if (vtkMultiProcessController* controller = ParallelController())
+  {
+    BroadcastValues(controller, values);
+  }
 }
 
 void scipar::BroadcastTrackedClusters(const scipar_tracking_result* result, TrackedClusters& clusters)
@@ -119,12 +161,12 @@ void scipar::BroadcastTrackedClusters(const scipar_tracking_result* result, Trac
   }
   if (controller)
   {
-    Broadcast(controller, clusters.Times);
-    Broadcast(controller, clusters.Gates);
-    Broadcast(controller, clusters.Offsets);
-    Broadcast(controller, clusters.Ids);
-    Broadcast(controller, clusters.Tracks);
-    Broadcast(controller, clusters.LinkDistances);
+    BroadcastValues(controller, clusters.Times);
+    BroadcastValues(controller, clusters.Gates);
+    BroadcastValues(controller, clusters.Offsets);
+    BroadcastValues(controller, clusters.Ids);
+    BroadcastValues(controller, clusters.Tracks);
+    BroadcastValues(controller, clusters.LinkDistances);
   }
   scipar_tracking_result& view = clusters.View;
   view = scipar_tracking_result{};

@@ -1,6 +1,9 @@
 #include "vtkEuclideanClusters.h"
 
+#include "SciparArrays.h"
 #include "SciparInput.h"
+#include "SciparMatch.h"
+#include "SciparRootGather.h"
 #include "scipar/clustering.h"
 
 #include "vtkDoubleArray.h"
@@ -9,13 +12,13 @@
 #include "vtkInformation.h"
 #include "vtkInformationVector.h"
 #include "vtkIntArray.h"
-#include "vtkMultiProcessController.h"
 #include "vtkNew.h"
 #include "vtkObjectFactory.h"
 #include "vtkPointData.h"
 #include "vtkPointSet.h"
 #include "vtkTypeInt64Array.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -60,22 +63,35 @@ void AddFieldValue(vtkFieldData* fields, const char* name, ValueT value)
   fields->AddArray(array);
 }
 
-void AddRunInformation(const ClusteringResult& result, vtkPointSet* output)
+// What the field data reports of a run; under MPI process 0's run, copied to every process.
+struct RunInformation
+{
+  std::vector<int64_t> Sizes;  // points per cluster
+  std::vector<int64_t> Counts; // noise points, threads
+  std::vector<double> Times;   // wall and CPU seconds
+};
+
+RunInformation RunInformationOf(const ClusteringResult& result)
+{
+  RunInformation run;
+  run.Sizes.assign(result.cluster_sizes, result.cluster_sizes + result.num_clusters);
+  run.Counts = { static_cast<int64_t>(result.num_noise_points + result.num_excluded_points), result.num_threads };
+  run.Times = { result.wall_seconds, result.cpu_seconds };
+  return run;
+}
+
+void AddRunInformation(const RunInformation& run, vtkPointSet* output)
 {
   vtkFieldData* fields = output->GetFieldData();
   vtkNew<vtkIdTypeArray> sizes;
   sizes->SetName("ClusterSize");
-  sizes->SetNumberOfValues(static_cast<vtkIdType>(result.num_clusters));
-  for (size_t k = 0; k < result.num_clusters; ++k)
-  {
-    sizes->SetValue(static_cast<vtkIdType>(k), result.cluster_sizes[k]);
-  }
+  sizes->SetNumberOfValues(static_cast<vtkIdType>(run.Sizes.size()));
+  std::copy(run.Sizes.begin(), run.Sizes.end(), sizes->GetPointer(0));
   fields->AddArray(sizes);
-  AddFieldValue<vtkIdTypeArray>(fields, "NoisePoints",
-    static_cast<vtkIdType>(result.num_noise_points + result.num_excluded_points));
-  AddFieldValue<vtkIntArray>(fields, "NumberOfThreads", result.num_threads);
-  AddFieldValue<vtkDoubleArray>(fields, "WallTimeSeconds", result.wall_seconds);
-  AddFieldValue<vtkDoubleArray>(fields, "CPUTimeSeconds", result.cpu_seconds);
+  AddFieldValue<vtkIdTypeArray>(fields, "NoisePoints", static_cast<vtkIdType>(run.Counts[0]));
+  AddFieldValue<vtkIntArray>(fields, "NumberOfThreads", static_cast<int>(run.Counts[1]));
+  AddFieldValue<vtkDoubleArray>(fields, "WallTimeSeconds", run.Times[0]);
+  AddFieldValue<vtkDoubleArray>(fields, "CPUTimeSeconds", run.Times[1]);
 }
 
 // The output's point arrays: the input's, an input ClusterId renamed ClusterId_input, and the ids.
@@ -123,14 +139,6 @@ int vtkEuclideanClusters::RequestData(vtkInformation*, vtkInformationVector** in
 {
   vtkPointSet* input = vtkPointSet::GetData(inputs[0], 0);
   vtkPointSet* output = vtkPointSet::GetData(outputs, 0);
-  vtkMultiProcessController* controller = vtkMultiProcessController::GetGlobalController();
-  if (controller && controller->GetNumberOfProcesses() > 1)
-  {
-    vtkErrorMacro(<< "Euclidean Clusters runs on one process only: in a parallel run its clusters "
-                     "would be cut where the data is split between processes. Cluster in a serial "
-                     "pvpython or GUI session and save the result.");
-    return 0;
-  }
 
   scipar_clustering_options options;
   scipar_clustering_options_init(&options);
@@ -142,20 +150,47 @@ int vtkEuclideanClusters::RequestData(vtkInformation*, vtkInformationVector** in
   options.progress = ForwardProgress;
   options.progress_user_data = this;
 
+  // Under MPI process 0 clusters the whole cloud (clusters cross the pieces' borders) and sends each
+  // process the ids of its points.
   std::vector<double> copy;
-  const double* xyz = scipar::PointCoordinates(input, copy);
+  const auto n = static_cast<size_t>(input->GetNumberOfPoints());
+  const scipar_cloud piece{ scipar::PointCoordinates(input, copy), nullptr, n, nullptr };
+  scipar::GatheredCloud whole;
+  scipar::GatherOnRoot(piece, whole);
   ClusteringResult result;
-  const scipar_status status = scipar_euclidean_clusters(
-    xyz, static_cast<size_t>(input->GetNumberOfPoints()), nullptr, &options, &result);
-  if (status != SCIPAR_OK)
+  std::string failure;
+  if (scipar::IsRootProcess() &&
+    scipar_euclidean_clusters(whole.Cloud.points, whole.Cloud.num_points, nullptr, &options, &result) != SCIPAR_OK)
   {
-    vtkErrorMacro(<< "Euclidean clustering failed: " << result.message);
+    failure = std::string("Euclidean clustering failed: ") + result.message;
+  }
+  failure = scipar::JoinTexts(failure);
+  if (!failure.empty())
+  {
+    vtkErrorMacro(<< failure);
     return 0;
   }
-  WarnAboutResult(this, result, this->Radius);
+  RunInformation run;
+  if (scipar::IsRootProcess())
+  {
+    WarnAboutResult(this, result, this->Radius);
+    run = RunInformationOf(result);
+  }
   output->ShallowCopy(input);
-  AttachClusterIds(output, TakeClusterIds(result));
-  AddRunInformation(result, output);
+  if (scipar::RunsInParallel())
+  {
+    auto ids = scipar::NewArray<vtkTypeInt64Array>(ClusterIdName, static_cast<vtkIdType>(n));
+    scipar::ScatterFromRoot(whole, result.cluster_ids, reinterpret_cast<int64_t*>(ids->GetPointer(0)), n);
+    AttachClusterIds(output, ids);
+    scipar::BroadcastFromRoot(run.Sizes);
+    scipar::BroadcastFromRoot(run.Counts);
+    scipar::BroadcastFromRoot(run.Times);
+  }
+  else
+  {
+    AttachClusterIds(output, TakeClusterIds(result));
+  }
+  AddRunInformation(run, output);
   return 1;
 }
 

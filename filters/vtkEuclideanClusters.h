@@ -15,9 +15,10 @@
  * NoisePoints, NumberOfThreads, WallTimeSeconds and CPUTimeSeconds. An input point array already
  * named ClusterId stays as ClusterId_input.
  *
- * The clusters are those of the whole input on one process: in a parallel run (MPI) the filter
- * refuses, since clusters would be cut at the pieces' borders. The computation lives in the scipar
- * core (scipar/clustering.h); this class only converts data.
+ * The clusters are those of the whole input, as one process finds them: in a parallel run (MPI)
+ * every process's piece is gathered on process 0, which clusters, and each process gets the ids of
+ * its own points (clusters cross the pieces' borders). The computation lives in the scipar core
+ * (scipar/clustering.h); this class only converts and moves data.
  */
 #ifndef vtkEuclideanClusters_h
 #define vtkEuclideanClusters_h

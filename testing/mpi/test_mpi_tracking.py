@@ -1,14 +1,16 @@
-"""Cluster Tracking under MPI (run with mpiexec -n N pvbatch): every split of the steps over the ranks
-gives the tracks, events and per-point annotations of one process.
+"""Cluster Tracking and Euclidean Clusters under MPI (run with mpiexec -n N pvbatch): every split of
+the steps over the ranks gives the clusters, tracks, events and per-point annotations of one process.
 
-Usage: mpiexec -n N pvbatch test_mpi_tracking.py PLUGIN N [errors]
+Usage: mpiexec -n N pvbatch test_mpi_tracking.py PLUGIN N DATA_DIR [errors]
 
 The one-process answer: the filter on the series whole on rank 0 (a source that does not split its
 output leaves the other ranks' pieces empty), which tracks exactly what one process reads. Against it:
 ParaView's own spatial split of every step (RedistributeDataSet), clusters cut by the split included,
 and the same for a series of hexahedral meshes whose regions move (a .pvd read whole on rank 0, then
 split by cells), whose pieces share the points of the faces along each cut: one copy of each takes
-part (TrackId -1 and no cell for the others). Tracks and Events
+part (TrackId -1 and no cell for the others); and the three Kinect frames of data/kinect, clustered by
+Euclidean Clusters (whole on rank 0, or split first: clusters cross the pieces' borders) and
+tracked, with the ids and the cluster sizes one process finds. Tracks and Events
 are rank 0's (Fetch); the Clusters output is saved as .pvtu pieces and read back piece by piece (Fetch
 brings rank 0's piece only): every point once, with its cluster's TrackId and LinkDistance, and one
 cell per cluster a piece holds. With `errors`: a bad input on every rank, or on one rank only (an
@@ -24,7 +26,7 @@ import tempfile
 import numpy as np
 from paraview import servermanager as sm
 from paraview.simple import (CreateWriter, Delete, LoadPlugin, OpenDataFile, OutputPort, ProgrammableFilter,
-                             RedistributeDataSet)
+                             RedistributeDataSet, XMLPolyDataReader)
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkImageData
@@ -154,10 +156,9 @@ def check_errors(source, directory):
     print("errors: every rank stopped with empty outputs, and tracked again once fixed")
 
 
-def compare(whole, split, shared, ranks, directory, least_tracks):
+def compare(whole, split, shared, ranks, directory, least_tracks, times):
     """The tracking of `split` (a split of the series `whole`) against that of `whole` on rank 0 alone.
     With `shared`, pieces may hold copies of each other's points (a mesh split by cells)."""
-    times = list(whole.TimestepValues)
     results = []
     for what, data in (("one rank", whole), ("split", split)):
         tracking = ClusterTracking(Input=data)  # noqa: F821
@@ -189,14 +190,25 @@ def main():
     source = MovingClusters(StepCount=8, ClusterCount=25, Seed=5, SplitProbability=0.05,  # noqa: F821
                             MergeProbability=0.05, GapProbability=0.05)
     with tempfile.TemporaryDirectory() as directory:
-        if sys.argv[3:] == ["errors"]:
+        if sys.argv[4:] == ["errors"]:
             check_errors(source, directory)
             return
-        figures = compare(source, RedistributeDataSet(Input=source), False, ranks, directory, 25)
+        figures = compare(source, RedistributeDataSet(Input=source), False, ranks, directory, 25,
+                          list(source.TimestepValues))
         print(f"clouds redistributed: {figures} agree with one process on {ranks} ranks")
         mesh = OpenDataFile(write_mesh_series(directory))
-        figures = compare(mesh, RedistributeDataSet(Input=mesh), True, ranks, directory, 10)
+        figures = compare(mesh, RedistributeDataSet(Input=mesh), True, ranks, directory, 10, list(mesh.TimestepValues))
         print(f"meshes redistributed: {figures} agree with one process on {ranks} ranks")
+        frames = XMLPolyDataReader(FileName=[os.path.join(sys.argv[3], "kinect", f"frame_{k}.vtp") for k in range(3)])
+        demo = dict(Radius=0.02, MinNeighbors=16, MinClusterSize=50, MaxClusterSize=5000)  # the README's
+        whole, split = (EuclideanClusters(Input=data, **demo)  # noqa: F821
+                        for data in (frames, RedistributeDataSet(Input=frames)))
+        for time in frames.TimestepValues:
+            sizes = [vtk_to_numpy(sm.Fetch(c).GetFieldData().GetArray("ClusterSize")) for c in (whole, split)
+                     if c.UpdatePipeline(time) is None]
+            assert len(sizes[0]) > 10 and np.array_equal(*sizes), f"Kinect frame {time}: cluster sizes differ"
+        figures = compare(whole, split, False, ranks, directory, 20, list(frames.TimestepValues))
+        print(f"Kinect frames clustered and tracked: {figures} agree with one process on {ranks} ranks")
 
 
 if __name__ == "__main__":
