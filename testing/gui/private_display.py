@@ -6,13 +6,15 @@ two xvfb-runs started at once (the machine is shared) can take the same one, the
 its command against the first one's server, which refuses it ("bad X server connection"). A number
 drawn at random among those free here can still be taken by a server this machine's other sessions
 started, whose lock files this session does not see (seen once in a test run: VTK's "bad X server
-connection" two seconds in): a command refused its display runs again, on another number."""
+connection" two seconds in; once, three numbers in a row while this session ran two test suites at
+once): a command refused its display runs again, on another number, after a pause that grows."""
 import os
 import random
 import subprocess
 import sys
+import time
 
-ATTEMPTS = 3
+ATTEMPTS = 5
 
 # What a client prints when the display it was given refuses it or is gone (VTK, Qt, Xlib, xvfb-run).
 REFUSED = ("bad X server connection", "could not connect to display", "cannot open display",
@@ -41,6 +43,7 @@ def run_on_private_display(command, env, timeout=None):
         if result.returncode == 0 or attempt + 1 == ATTEMPTS or not any(text in output for text in REFUSED):
             break
         refused.append(f"private_display: display :{prefix[2]} refused the client; running again on another one\n")
+        time.sleep(attempt + 1)
     result.stdout = "".join(refused) + result.stdout
     return result
 
