@@ -25,9 +25,10 @@ from paraview import servermanager as sm
 from paraview.simple import Delete, LoadPlugin, OpenDataFile, OutputPort, RedistributeDataSet, ReductionFilter, SaveData
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 from vtkmodules.vtkCommonCore import VTK_ID_TYPE, vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
-from vtkmodules.vtkFiltersCore import vtkAppendFilter
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkIOXML import vtkXMLPolyDataWriter, vtkXMLUnstructuredGridReader, vtkXMLUnstructuredGridWriter
+
+from labelled_meshes import labelled_mesh
 
 PIECES = 5
 
@@ -53,22 +54,7 @@ def meshes(rng):
     (vtkUnstructuredGrid, points, labels)."""
     result = []
     for dims, shift, cut, renumber in (((20, 20, 6), 0.0, 0.0, 1), ((19, 21, 5), 0.6, 1.5, 7)):
-        image = vtkImageData()
-        image.SetDimensions(*dims)
-        append = vtkAppendFilter()
-        append.SetInputData(image)
-        append.Update()
-        grid = append.GetOutput()
-        points = vtk_to_numpy(grid.GetPoints().GetData()).astype(np.float64)
-        points = points + shift + rng.normal(0, 0.05, points.shape)  # no exact ties between clusters
-        labels = ((points[:, 0] + cut) // 5).astype(np.int64) * 10 + ((points[:, 1] + cut) // 5).astype(np.int64)
-        labels = labels * renumber
-        vtk_points = vtkPoints()
-        vtk_points.SetData(numpy_to_vtk(points, deep=1))
-        grid.SetPoints(vtk_points)
-        array = numpy_to_vtk(labels, deep=1)
-        array.SetName("ClusterId")
-        grid.GetPointData().AddArray(array)
+        grid, points, labels = labelled_mesh(rng, dims, shift, cut, renumber)
         if renumber != 1:
             ids = numpy_to_vtk(np.arange(len(labels), dtype=np.int64) * 2 + 5, deep=1, array_type=VTK_ID_TYPE)
             ids.SetName("GlobalPointIds")

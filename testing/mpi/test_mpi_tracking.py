@@ -27,37 +27,19 @@ import numpy as np
 from paraview import servermanager as sm
 from paraview.simple import (CreateWriter, Delete, LoadPlugin, OpenDataFile, OutputPort, ProgrammableFilter,
                              RedistributeDataSet, XMLPolyDataReader)
-from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
-from vtkmodules.vtkCommonCore import vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkImageData
-from vtkmodules.vtkFiltersCore import vtkAppendFilter
+from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkIOXML import vtkXMLUnstructuredGridReader, vtkXMLUnstructuredGridWriter
+
+from labelled_meshes import labelled_mesh
 
 
 def write_mesh_series(directory, steps=5):
     """A .pvd of hexahedral meshes (a jittered grid of points), cluster ids by 5 x 5 regions of x and y
     whose cuts move by 0.8 a step, renumbered at every step. Returns the .pvd's path."""
     rng = np.random.default_rng(7)
-    image = vtkImageData()
-    image.SetDimensions(18, 16, 5)
-    append = vtkAppendFilter()
-    append.SetInputData(image)
-    append.Update()
     entries = []
     for step in range(steps):
-        grid = append.GetOutput().NewInstance()
-        grid.DeepCopy(append.GetOutput())
-        points = vtk_to_numpy(grid.GetPoints().GetData()).astype(np.float64)
-        points = points + rng.normal(0, 0.05, points.shape)  # no exact ties between clusters
-        shift = 0.8 * step
-        labels = ((points[:, 0] + shift) // 5).astype(np.int64) * 10 + ((points[:, 1] + shift) // 5).astype(np.int64)
-        labels = labels * 3 + 7 * step
-        vtk_points = vtkPoints()
-        vtk_points.SetData(numpy_to_vtk(points, deep=1))
-        grid.SetPoints(vtk_points)
-        array = numpy_to_vtk(labels, deep=1)
-        array.SetName("ClusterId")
-        grid.GetPointData().AddArray(array)
+        grid, _, _ = labelled_mesh(rng, (18, 16, 5), cut=0.8 * step, renumber=3, add=7 * step)
         writer = vtkXMLUnstructuredGridWriter()
         writer.SetFileName(os.path.join(directory, f"mesh_{step}.vtu"))
         writer.SetInputData(grid)
