@@ -43,17 +43,6 @@ struct ClusteringResult : scipar_clustering_result
   ClusteringResult& operator=(const ClusteringResult&) = delete;
 };
 
-// The core's per-point ids become the ClusterId array without a copy: VTK frees them with free().
-vtkSmartPointer<vtkTypeInt64Array> TakeClusterIds(ClusteringResult& result)
-{
-  auto ids = vtkSmartPointer<vtkTypeInt64Array>::New();
-  ids->SetName(ClusterIdName);
-  ids->SetArray(reinterpret_cast<vtkTypeInt64*>(result.cluster_ids), static_cast<vtkIdType>(result.num_points),
-    0, vtkTypeInt64Array::VTK_DATA_ARRAY_FREE);
-  result.cluster_ids = nullptr;
-  return ids;
-}
-
 template <typename ArrayT, typename ValueT>
 void AddFieldValue(vtkFieldData* fields, const char* name, ValueT value)
 {
@@ -177,19 +166,12 @@ int vtkEuclideanClusters::RequestData(vtkInformation*, vtkInformationVector** in
     run = RunInformationOf(result);
   }
   output->ShallowCopy(input);
-  if (scipar::RunsInParallel())
-  {
-    auto ids = scipar::NewArray<vtkTypeInt64Array>(ClusterIdName, static_cast<vtkIdType>(n));
-    scipar::ScatterFromRoot(whole, result.cluster_ids, reinterpret_cast<int64_t*>(ids->GetPointer(0)), n);
-    AttachClusterIds(output, ids);
-    scipar::BroadcastFromRoot(run.Sizes);
-    scipar::BroadcastFromRoot(run.Counts);
-    scipar::BroadcastFromRoot(run.Times);
-  }
-  else
-  {
-    AttachClusterIds(output, TakeClusterIds(result));
-  }
+  auto ids = scipar::NewArray<vtkTypeInt64Array>(ClusterIdName, static_cast<vtkIdType>(n));
+  scipar::ScatterFromRoot(whole, result.cluster_ids, reinterpret_cast<int64_t*>(ids->GetPointer(0)), n);
+  AttachClusterIds(output, ids);
+  scipar::BroadcastFromRoot(run.Sizes);
+  scipar::BroadcastFromRoot(run.Counts);
+  scipar::BroadcastFromRoot(run.Times);
   AddRunInformation(run, output);
   return 1;
 }
