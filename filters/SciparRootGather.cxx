@@ -1,5 +1,7 @@
 #include "SciparRootGather.h"
 
+#include "SciparMatch.h"
+
 #include "vtkCommunicator.h"
 #include "vtkMultiProcessController.h"
 
@@ -8,11 +10,11 @@
 
 namespace
 {
-// The controller of a parallel run, or nullptr when this process runs alone.
+// The controller of a parallel run (as the matching decides it: scipar::RunsInParallel), or nullptr
+// when this process runs alone.
 vtkMultiProcessController* ParallelController()
 {
-  vtkMultiProcessController* controller = vtkMultiProcessController::GetGlobalController();
-  return controller && controller->GetNumberOfProcesses() > 1 ? controller : nullptr;
+  return scipar::RunsInParallel() ? vtkMultiProcessController::GetGlobalController() : nullptr;
 }
 
 // Sizes a vector for what process 0 receives: every process learns first whether it could, so that
